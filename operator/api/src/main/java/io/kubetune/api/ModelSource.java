@@ -1,0 +1,23 @@
+package io.kubetune.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** A HuggingFace-layout model directory. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "!self.source.matches(" + SourceUri.TRAVERSAL_CEL + ")",
+    message = "source: " + SourceUri.NO_TRAVERSAL_MESSAGE,
+    fieldPath = ".source")
+public record ModelSource(
+    @Required
+        @Pattern(SourceUri.PATTERN)
+        @JsonPropertyDescription(
+            "Where the model directory is: file:///abs/path or pvc://claim/path. The directory"
+                + " holds config.json, *.safetensors and the tokenizer files.")
+        String source,
+    @JsonPropertyDescription("Optional revision label, recorded with the artifact.")
+        String revision) {}

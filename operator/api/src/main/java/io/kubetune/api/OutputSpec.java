@@ -1,0 +1,19 @@
+package io.kubetune.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** The folder that receives checkpoints/, hf/ (merged model) and adapter/ (PEFT adapter). */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "!self.path.matches(" + SourceUri.TRAVERSAL_CEL + ")",
+    message = "path: " + SourceUri.NO_TRAVERSAL_MESSAGE,
+    fieldPath = ".path")
+public record OutputSpec(
+    @Required
+        @Pattern(SourceUri.PATTERN)
+        @JsonPropertyDescription("file:///abs/path or pvc://claim/path.")
+        String path) {}
