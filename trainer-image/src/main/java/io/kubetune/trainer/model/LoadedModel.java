@@ -1,0 +1,45 @@
+package io.kubetune.trainer.model;
+
+import ai.djl.ndarray.NDManager;
+import io.kubetune.trainer.weights.SafetensorsCheckpoint;
+import java.nio.file.Path;
+
+/**
+ * A model read from a HuggingFace directory, with what keeps its tensors alive: their manager and
+ * the memory mappings the frozen weights alias. Close it when done with the model.
+ */
+public final class LoadedModel implements AutoCloseable {
+  private final Path directory;
+  private final CausalLm model;
+  private final NDManager manager;
+  private final SafetensorsCheckpoint checkpoint;
+
+  LoadedModel(Path directory, CausalLm model, NDManager manager, SafetensorsCheckpoint checkpoint) {
+    this.directory = directory;
+    this.model = model;
+    this.manager = manager;
+    this.checkpoint = checkpoint;
+  }
+
+  public Path directory() {
+    return directory;
+  }
+
+  public CausalLm model() {
+    return model;
+  }
+
+  public ModelConfig config() {
+    return model.config();
+  }
+
+  public NDManager manager() {
+    return manager;
+  }
+
+  @Override
+  public void close() {
+    manager.close(); // tensors first: they alias the mappings
+    checkpoint.close();
+  }
+}

@@ -1,0 +1,134 @@
+package io.kubetune.trainer.weights;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The weights of a HuggingFace model directory: {@code model.safetensors}, or shards listed in
+ * {@code model.safetensors.index.json}. All files stay mapped until close.
+ */
+public final class SafetensorsCheckpoint implements AutoCloseable {
+  public static final String SINGLE_FILE = "model.safetensors";
+  public static final String INDEX_FILE = "model.safetensors.index.json";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final List<SafetensorsFile> files;
+  private final Map<String, SafetensorsFile> fileByTensor;
+
+  private SafetensorsCheckpoint(
+      List<SafetensorsFile> files, Map<String, SafetensorsFile> fileByTensor) {
+    this.files = files;
+    this.fileByTensor = fileByTensor;
+  }
+
+  public static SafetensorsCheckpoint open(Path dir) throws IOException {
+    Path index = dir.resolve(INDEX_FILE);
+    if (Files.exists(index)) {
+      return openSharded(dir, index);
+    }
+    Path single = dir.resolve(SINGLE_FILE);
+    if (!Files.exists(single)) {
+      throw new NoSuchFileException(
+          dir
+              + ": no "
+              + SINGLE_FILE
+              + " or "
+              + INDEX_FILE
+              + " (only safetensors weights are read)");
+    }
+    SafetensorsFile file = SafetensorsFile.open(single);
+    Map<String, SafetensorsFile> byTensor = new LinkedHashMap<>();
+    file.tensors().keySet().forEach(name -> byTensor.put(name, file));
+    return new SafetensorsCheckpoint(List.of(file), Collections.unmodifiableMap(byTensor));
+  }
+
+  private static SafetensorsCheckpoint openSharded(Path dir, Path index) throws IOException {
+    JsonNode weightMap;
+    try {
+      weightMap = JSON.readTree(index.toFile()).get("weight_map");
+    } catch (JsonProcessingException e) {
+      throw new SafetensorsFormatException(index + ": not valid JSON: " + e.getOriginalMessage());
+    }
+    if (weightMap == null || !weightMap.isObject()) {
+      throw new SafetensorsFormatException(index + ": no weight_map object");
+    }
+    Map<String, SafetensorsFile> opened = new LinkedHashMap<>();
+    Map<String, SafetensorsFile> byTensor = new LinkedHashMap<>();
+    try {
+      for (var it = weightMap.fields(); it.hasNext(); ) {
+        var entry = it.next();
+        String shard = entry.getValue().asText();
+        if (shard.contains("/") || shard.equals("..")) {
+          throw new SafetensorsFormatException(index + ": shard name '" + shard + "' is a path");
+        }
+        SafetensorsFile file = opened.get(shard);
+        if (file == null) {
+          file = SafetensorsFile.open(dir.resolve(shard));
+          opened.put(shard, file);
+        }
+        if (!file.tensors().containsKey(entry.getKey())) {
+          throw new SafetensorsFormatException(
+              index + ": maps '" + entry.getKey() + "' to " + shard + ", which does not hold it");
+        }
+        byTensor.put(entry.getKey(), file);
+      }
+    } catch (IOException | RuntimeException e) {
+      opened.values().forEach(SafetensorsFile::close);
+      throw e;
+    }
+    return new SafetensorsCheckpoint(
+        List.copyOf(opened.values()), Collections.unmodifiableMap(byTensor));
+  }
+
+  /** Tensor names in index (or file) order. */
+  public Map<String, TensorInfo> tensors() {
+    Map<String, TensorInfo> out = new LinkedHashMap<>();
+    fileByTensor.forEach((name, file) -> out.put(name, file.tensors().get(name)));
+    return out;
+  }
+
+  public boolean contains(String name) {
+    return fileByTensor.containsKey(name);
+  }
+
+  public TensorInfo info(String name) {
+    SafetensorsFile file = fileByTensor.get(name);
+    if (file == null) {
+      throw new IllegalArgumentException("no tensor named '" + name + "' in the checkpoint");
+    }
+    return file.tensors().get(name);
+  }
+
+  /** The tensor, aliasing the file mapping. */
+  public NDArray load(NDManager manager, String name) {
+    SafetensorsFile file = fileByTensor.get(name);
+    if (file == null) {
+      throw new IllegalArgumentException("no tensor named '" + name + "' in the checkpoint");
+    }
+    return file.load(manager, name);
+  }
+
+  public List<Path> files() {
+    List<Path> out = new ArrayList<>();
+    files.forEach(f -> out.add(f.path()));
+    return out;
+  }
+
+  @Override
+  public void close() {
+    files.forEach(SafetensorsFile::close);
+  }
+}
