@@ -311,7 +311,9 @@ def write_safetensors(path: Path, tensors: dict):
 
 
 def f32(t: torch.Tensor) -> torch.Tensor:
-    return t.detach().to(torch.float32).contiguous()
+    # clone: .to() returns the tensor itself when it is float32 already, and a later optimizer step
+    # would then change the "initial" values captured here
+    return t.detach().to(torch.float32).clone().contiguous()
 
 
 def versions() -> dict:

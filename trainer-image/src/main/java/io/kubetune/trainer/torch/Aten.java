@@ -22,6 +22,7 @@ public final class Aten {
   private static final AtenOp RSQRT = AtenOp.of("aten::rsqrt", "");
   private static final AtenOp CONTIGUOUS = AtenOp.of("aten::contiguous", "");
   private static final AtenOp SOFTMAX = AtenOp.of("aten::softmax", "int");
+  private static final AtenOp DROPOUT = AtenOp.of("aten::dropout", "");
 
   /** aten::cross_entropy_loss reductions. */
   public enum Reduction {
@@ -103,6 +104,12 @@ public final class Aten {
     DispatcherCall c = new DispatcherCall(6, 1);
     c.tensor(logits).tensor(targets).none().integer(reduction.ordinal()).integer(ignoreIndex);
     return wrap(logits, c.real(0.0).invoke(CROSS_ENTROPY));
+  }
+
+  /** Zeroes elements with probability p and scales the rest by 1/(1-p), in training mode. */
+  public static NDArray dropout(NDArray x, double p) {
+    DispatcherCall c = new DispatcherCall(3, 1);
+    return wrap(x, c.tensor(x).real(p).bool(true).invoke(DROPOUT));
   }
 
   public static NDArray softmax(NDArray x, int dim) {
