@@ -78,9 +78,7 @@ final class PythonStringMethods extends ELResolver {
   }
 
   private static boolean stripped(char c, String chars) {
-    return chars == null
-        ? Character.isWhitespace(c) || Character.isSpaceChar(c)
-        : chars.indexOf(c) >= 0;
+    return chars == null ? PythonStr.isSpace(c) : chars.indexOf(c) >= 0;
   }
 
   private static List<String> split(String s, Object[] p) {
