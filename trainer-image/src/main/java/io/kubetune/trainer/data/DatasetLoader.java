@@ -1,6 +1,5 @@
 package io.kubetune.trainer.data;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kubetune.api.DatasetSpec;
 import io.kubetune.api.TrainerExitCodes;
 import io.kubetune.trainer.cli.KubetuneException;
@@ -25,7 +24,6 @@ public final class DatasetLoader {
 
   private final Tokenizer tokenizer;
   private final int maxLength;
-  private final ObjectMapper json = new ObjectMapper();
 
   /**
    * @param maxLength samples are cut to this many tokens (the head is kept, as XTuner does)
@@ -64,7 +62,7 @@ public final class DatasetLoader {
     long truncated = 0;
     long tokens = 0;
     long lossTokens = 0;
-    try (RecordReader reader = RecordReader.open(file, json)) {
+    try (RecordReader reader = RecordReader.open(file)) {
       RecordReader.Item item;
       while (samples.size() < limit && (item = reader.next()) != null) {
         records++;

@@ -3,6 +3,7 @@ package io.kubetune.trainer.data;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
@@ -26,19 +27,23 @@ final class RecordReader implements Closeable {
   /** A record (node != null) or a line that could not be read as JSON (error != null). */
   record Item(int line, JsonNode node, String error) {}
 
-  private final ObjectMapper json;
+  /** For JSON Lines: a line holding a record and then more text is malformed. */
+  private static final ObjectMapper LINE_JSON =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  /** For arrays: the parser reads one element at a time, the rest of the file follows. */
+  private static final ObjectMapper ARRAY_JSON = new ObjectMapper();
+
   private final BufferedReader lines;
   private final JsonParser array;
   private int lineNumber;
 
-  private RecordReader(ObjectMapper json, BufferedReader lines, JsonParser array) {
-    this.json = json;
+  private RecordReader(BufferedReader lines, JsonParser array) {
     this.lines = lines;
     this.array = array;
   }
 
-  static RecordReader open(Path file, ObjectMapper json)
-      throws IOException, InvalidRecordException {
+  static RecordReader open(Path file) throws IOException, InvalidRecordException {
     BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
     PushbackReader peek = new PushbackReader(reader, 1);
     int c;
@@ -49,17 +54,17 @@ final class RecordReader implements Closeable {
       peek.unread(c);
     }
     if (c == '[') {
-      JsonParser p = json.getFactory().createParser(peek);
+      JsonParser p = ARRAY_JSON.getFactory().createParser(peek);
       try {
         p.nextToken(); // START_ARRAY
       } catch (JsonProcessingException e) {
-        throw new InvalidRecordException(lineOf(e), "invalid JSON: " + e.getOriginalMessage());
+        throw new InvalidRecordException(lineOf(e), invalidJson(e));
       }
-      return new RecordReader(json, null, p);
+      return new RecordReader(null, p);
     }
     reader.close();
     // re-open so that line numbers count from the start, BOM and blank lines included
-    return new RecordReader(json, Files.newBufferedReader(file, StandardCharsets.UTF_8), null);
+    return new RecordReader(Files.newBufferedReader(file, StandardCharsets.UTF_8), null);
   }
 
   /** The next record, or null at the end of the file. */
@@ -80,9 +85,9 @@ final class RecordReader implements Closeable {
       }
     } while (line.isBlank());
     try {
-      return new Item(lineNumber, json.readTree(line), null);
+      return new Item(lineNumber, LINE_JSON.readTree(line), null);
     } catch (JsonProcessingException e) {
-      return new Item(lineNumber, null, "invalid JSON: " + e.getOriginalMessage());
+      return new Item(lineNumber, null, invalidJson(e));
     }
   }
 
@@ -93,10 +98,24 @@ final class RecordReader implements Closeable {
         return null;
       }
       int line = array.currentTokenLocation().getLineNr();
-      return new Item(line, json.readTree(array), null);
+      return new Item(line, ARRAY_JSON.readTree(array), null);
     } catch (JsonProcessingException e) {
-      throw new InvalidRecordException(lineOf(e), "invalid JSON: " + e.getOriginalMessage());
+      throw new InvalidRecordException(lineOf(e), invalidJson(e));
     }
+  }
+
+  /**
+   * "invalid JSON: what (column N)", without Jackson's "[Source: REDACTED ...]" noise; a start
+   * marker keeps only its column.
+   */
+  static String invalidJson(JsonProcessingException e) {
+    String what =
+        e.getOriginalMessage()
+            .replaceAll("\\[Source: [^\\]]*?line: \\d+, column: (\\d+)\\]", "column $1")
+            .replaceAll(" \\(bound as .*", "");
+    String column =
+        e.getLocation() == null ? "" : " (column " + e.getLocation().getColumnNr() + ")";
+    return "invalid JSON: " + what + column;
   }
 
   private static int lineOf(JsonProcessingException e) {

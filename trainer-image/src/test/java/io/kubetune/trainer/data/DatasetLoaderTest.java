@@ -56,7 +56,20 @@ class DatasetLoaderTest {
   /** One malformed line per row, after a good line: format, bad line, expected reason. */
   static Stream<Arguments> badLines() {
     return Stream.of(
-        Arguments.of(Format.OPENAI, "{\"messages\": [", "invalid JSON: Unexpected end-of-input"),
+        Arguments.of(
+            Format.OPENAI,
+            "{\"messages\": [",
+            "invalid JSON: Unexpected end-of-input: expected close marker for Array (start marker"
+                + " at column 14) (column 15)"),
+        Arguments.of(
+            Format.OPENAI,
+            "{\"messages\": 1} {\"messages\": 2}",
+            "invalid JSON: Trailing token (of type START_OBJECT) found after value (column 17)"),
+        Arguments.of(
+            Format.OPENAI,
+            "{'messages': []}",
+            "invalid JSON: Unexpected character (''' (code 39)): was expecting double-quote to"
+                + " start field name (column 2)"),
         Arguments.of(Format.OPENAI, "[1, 2]", "a record must be a JSON object, got an array"),
         Arguments.of(Format.OPENAI, "{\"text\": \"x\"}", "missing field 'messages'"),
         Arguments.of(
