@@ -83,6 +83,38 @@ class TokenizerTest {
     }
   }
 
+  /** Some saved tokenizer.json files carry truncation and padding settings; they must not apply. */
+  @Test
+  void truncationAndPaddingInTokenizerJsonAreIgnored(@TempDir Path dir) throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode root =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            json.readTree(Fixtures.model("llama").resolve("tokenizer.json").toFile());
+    root.set(
+        "truncation",
+        json.readTree(
+            "{\"direction\": \"Right\", \"max_length\": 16, \"strategy\": \"LongestFirst\","
+                + " \"stride\": 0}"));
+    root.set(
+        "padding",
+        json.readTree(
+            "{\"strategy\": {\"Fixed\": 64}, \"direction\": \"Right\", \"pad_to_multiple_of\": null,"
+                + " \"pad_id\": 996, \"pad_type_id\": 0, \"pad_token\": \"<|finetune_right_pad_id|>\"}"));
+    json.writeValue(dir.resolve("tokenizer.json").toFile(), root);
+    java.nio.file.Files.copy(
+        Fixtures.model("llama").resolve("tokenizer_config.json"),
+        dir.resolve("tokenizer_config.json"));
+    try (Tokenizer t = Tokenizer.load(dir);
+        Tokenizer reference = Tokenizer.load(Fixtures.model("llama"))) {
+      String text = "The quick brown fox jumps over the lazy dog. ".repeat(10);
+      assertThat(t.encode(text, true))
+          .isEqualTo(reference.encode(text, true))
+          .hasSizeGreaterThan(16);
+      assertThat(t.encode("Hi", false)).isEqualTo(reference.encode("Hi", false));
+    }
+  }
+
   @Test
   void decodeSkipsSpecialTokensOnRequest() throws Exception {
     try (Tokenizer t = Tokenizer.load(Fixtures.model("qwen2"))) {
