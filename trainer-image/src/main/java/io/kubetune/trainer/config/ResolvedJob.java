@@ -1,0 +1,21 @@
+package io.kubetune.trainer.config;
+
+import io.kubetune.api.TrainingJobSpec;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A validated job spec with its sources resolved to local paths that exist.
+ *
+ * @param spec the spec, defaults filled in
+ * @param modelDir the base model's folder
+ * @param datasetFiles the file of each dataset, in spec order
+ * @param outputDir where checkpoints and the export go, when the spec sets it
+ */
+public record ResolvedJob(
+    TrainingJobSpec spec, Path modelDir, List<Path> datasetFiles, Optional<Path> outputDir) {
+  public ResolvedJob {
+    datasetFiles = List.copyOf(datasetFiles);
+  }
+}
