@@ -28,6 +28,11 @@ cases = [
  "{{ (messages | selectattr('role', 'equalto', 'user') | list | length) }}{{ messages | map(attribute='role') | join(',') }}",
  "{% macro r(m) %}[{{ m.role }}]{% endmacro %}{% for m in messages %}{{ r(m) }}{% endfor %}",
  "{{ '<a>' + messages[0].content|trim + '</a>' }}",
+ "{{ 'a\\\\b' }}|{{ \"c\\\\\\\"d\" }}",
+ "x {% if true %}y{% endif %}\n  {# note #}\nz {{ 'w' }} {% if true %}v{% endif %}",
+ "{% raw %}{{ not rendered }}{% endraw %}\nafter",
+ "{%- if messages -%}\n  {{- messages | length -}}\n{%- endif %}\n\n",
+ "{% for m in messages %}\n    {% if m.role == 'user' %}\n        U:{{ m.content | trim }}\n    {% endif %}\n{% endfor %}",
 ]
 out=[]
 for c in cases:

@@ -25,6 +25,8 @@ final class Jinja2Source {
       Pattern.compile(
           "([A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z_][A-Za-z0-9_]*)*)\\[\\s*:\\s*:\\s*-1\\s*\\]");
 
+  private static final Pattern ENDRAW = Pattern.compile("\\{%[-+]?\\s*endraw\\s*[-+]?%}");
+
   private Jinja2Source() {}
 
   static String toJinjava(String source) {
@@ -44,17 +46,24 @@ final class Jinja2Source {
       out.append(kind == '{' ? s.substring(i, open) : lstripBlock(s, i, open));
       if (kind == '#') {
         int end = s.indexOf("#}", open + 2);
-        end = end < 0 ? s.length() : trimBlock(s, end + 2);
+        end = end < 0 ? s.length() : end + 2;
         out.append(s, open, end);
-        i = end;
+        i = trimBlock(s, end);
         continue;
       }
       int end = tagEnd(s, open + 2, kind == '{' ? "}}" : "%}");
       String tag = s.substring(open, end);
       if (kind == '%' && isRawOpen(tag)) {
-        int endRaw = trimBlock(s, findEndRaw(s, end));
-        out.append(s, open, endRaw);
-        i = endRaw;
+        // raw content is copied as is, but the raw tags trim like any block tag
+        out.append(tag);
+        int contentStart = trimBlock(s, end);
+        Matcher endRaw = ENDRAW.matcher(s);
+        if (!endRaw.find(contentStart)) {
+          out.append(s, contentStart, s.length());
+          break;
+        }
+        out.append(lstripBlock(s, contentStart, endRaw.start())).append(endRaw.group());
+        i = trimBlock(s, endRaw.end());
         continue;
       }
       out.append(tag, 0, 2).append(rewriteCode(tag.substring(2, tag.length() - 2)));
@@ -143,11 +152,6 @@ final class Jinja2Source {
 
   private static boolean isRawOpen(String tag) {
     return tag.replaceAll("[{}%\\-+\\s]", "").equals("raw");
-  }
-
-  private static int findEndRaw(String s, int from) {
-    Matcher m = Pattern.compile("\\{%[-+]?\\s*endraw\\s*[-+]?%}").matcher(s);
-    return m.find(from) ? m.end() : s.length();
   }
 
   /** Rewrites the code between a tag's delimiters; string literals are only unescaped. */
