@@ -1,5 +1,9 @@
 package io.kubetune.trainer.cli;
 
+import io.kubetune.api.TrainerExitCodes;
+import io.kubetune.trainer.weights.SafetensorsFormatException;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 
 /** Maps failures to the documented exit codes and prints one clear line for each. */
@@ -7,21 +11,44 @@ final class ExitCodes {
   /** A subcommand that this build does not implement yet (sysexits EX_UNAVAILABLE). */
   static final int NOT_IMPLEMENTED = 69;
 
+  /** An input/output failure that may pass (sysexits EX_IOERR): retried like a lost peer. */
+  static final int IO_ERROR = 74;
+
   private ExitCodes() {}
 
   static int forException(Throwable t) {
     if (t instanceof KubetuneException k) {
       return k.exitCode();
     }
+    if (t instanceof NoSuchFileException) {
+      return TrainerExitCodes.NO_INPUT;
+    }
+    if (t instanceof SafetensorsFormatException) {
+      return TrainerExitCodes.DATA_ERROR;
+    }
+    if (t instanceof IOException) {
+      return IO_ERROR;
+    }
     return 1;
   }
 
   static int handleExecutionException(
       Exception ex, CommandLine cmd, CommandLine.ParseResult parseResult) {
-    if (ex instanceof KubetuneException k) {
-      cmd.getErr().println("kubetune " + cmd.getCommandName() + ": " + k.getMessage());
-      return k.exitCode();
+    int code = forException(ex);
+    if (code == 1) {
+      cmd.getErr().println("kubetune " + cmd.getCommandName() + ": unexpected failure");
+      ex.printStackTrace(cmd.getErr());
+    } else {
+      cmd.getErr().println("kubetune " + cmd.getCommandName() + ": " + message(ex));
     }
-    throw new IllegalStateException(ex);
+    cmd.getErr().flush();
+    return code;
+  }
+
+  private static String message(Exception ex) {
+    if (ex instanceof NoSuchFileException n) {
+      return n.getMessage().contains(":") ? n.getMessage() : "no such file: " + n.getMessage();
+    }
+    return ex.getMessage();
   }
 }

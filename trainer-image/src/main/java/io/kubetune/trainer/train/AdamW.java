@@ -45,10 +45,7 @@ public final class AdamW {
     for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
       NDArray p = e.getValue();
       NDArray g = p.getGradient();
-      Moments s =
-          moments.computeIfAbsent(
-              e.getKey(),
-              k -> new Moments(manager.zeros(p.getShape()), manager.zeros(p.getShape())));
+      Moments s = moments.computeIfAbsent(e.getKey(), k -> zeroMoments(p));
       if (config.weightDecay() != 0) {
         p.muli(1 - lr * config.weightDecay());
       }

@@ -1,0 +1,42 @@
+package io.kubetune.trainer.train;
+
+import io.kubetune.api.DatasetSpec;
+import io.kubetune.api.TrainingJobSpec;
+import io.kubetune.trainer.data.SampleEncoders;
+import io.kubetune.trainer.tokenizer.ChatTemplate;
+import io.kubetune.trainer.tokenizer.JinjaChatTemplate;
+import io.kubetune.trainer.tokenizer.Tokenizer;
+import io.kubetune.trainer.tokenizer.XTunerChatTemplate;
+import io.kubetune.trainer.tokenizer.XTunerTemplate;
+import java.util.Optional;
+
+/**
+ * The chat template a run trains with: the first chat dataset's (an XTuner template, or the
+ * tokenizer's own). The same definition renders the evaluation prompts and is exported into
+ * tokenizer_config.json, so serving formats conversations exactly as training did.
+ *
+ * @param exportJinja the Jinja source to write on export; null keeps the base model's
+ * @param renderer null when the run has no chat data and the tokenizer has no template
+ */
+public record TrainingTemplate(String exportJinja, ChatTemplate renderer) {
+
+  public static TrainingTemplate of(TrainingJobSpec spec, Tokenizer tokenizer) {
+    Optional<DatasetSpec> chat =
+        spec.datasets().stream().filter(d -> d.format() != DatasetSpec.Format.TEXT).findFirst();
+    if (chat.isPresent()) {
+      Optional<XTunerTemplate> xtuner = SampleEncoders.xtunerTemplate(chat.get().template());
+      if (xtuner.isPresent()) {
+        return new TrainingTemplate(
+            xtuner.get().toJinja(), XTunerChatTemplate.of(xtuner.get(), tokenizer));
+      }
+    }
+    return tokenizer.chatTemplate().isPresent()
+        ? new TrainingTemplate(null, JinjaChatTemplate.of(tokenizer))
+        : new TrainingTemplate(null, null);
+  }
+
+  /** The template's source text, to find its end-of-turn tokens. */
+  public String source(Tokenizer tokenizer) {
+    return exportJinja != null ? exportJinja : tokenizer.chatTemplate().orElse(null);
+  }
+}
