@@ -1,15 +1,26 @@
 package io.kubetune.trainer.cli;
 
+import ai.djl.ndarray.NDManager;
+import io.kubetune.trainer.chat.ChatSession;
+import io.kubetune.trainer.chat.LoadedChatModel;
+import io.kubetune.trainer.torch.Dtype;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Chats with a model in the terminal. */
 @Command(
     name = "chat",
     mixinStandardHelpOptions = true,
-    description = {"Multi-turn chat in the terminal using the model's chat template."})
+    description = {
+      "Multi-turn chat in the terminal using the model's chat template. Type /reset to clear the"
+          + " conversation, /system TEXT to set the system prompt, /exit to leave."
+    })
 final class ChatCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "DIR", description = "HF model dir.")
   Path model;
@@ -23,8 +34,31 @@ final class ChatCommand implements Callable<Integer> {
   @Option(names = "--prompt", paramLabel = "TEXT", description = "Answer once and exit.")
   String prompt;
 
+  @Option(names = "--bf16", description = "Run in bfloat16 (default: fp32).")
+  boolean bf16;
+
+  @Mixin SamplingOptions sampling;
+
   @Override
-  public Integer call() {
-    throw NotImplemented.subcommand("chat");
+  public Integer call() throws Exception {
+    try (NDManager manager = NDManager.newBaseManager("PyTorch");
+        LoadedChatModel loaded =
+            LoadedChatModel.load(manager, model, adapter, bf16 ? Dtype.BF16 : Dtype.F32)) {
+      ChatSession session =
+          new ChatSession(loaded.chat(), sampling.params(loaded.defaults()), system, System.out);
+      if (prompt != null) {
+        session.ask(prompt);
+      } else {
+        System.err.println(
+            "kubetune chat: "
+                + model
+                + (adapter == null ? "" : " + " + adapter)
+                + " (/exit to leave)");
+        session.loop(
+            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
+            System.console() != null);
+      }
+      return 0;
+    }
   }
 }
