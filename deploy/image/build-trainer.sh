@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Builds the trainer image (default kubetune/trainer:0.1.0) from trainer-image/Containerfile on
+# top of kubetune/base:bookworm (base.sh). Uses trainer-image/target/kubetune-trainer.jar and
+# target/lib/*.jar, running the Maven package build first when they are absent. The build context
+# is staged under ${KUBETUNE_CACHE:-$HOME/.cache/kubetune}/build/trainer/ with third-party jars
+# and our own jars apart, so that a code change only rebuilds the last small layers.
+#
+# Environment:
+#   KUBETUNE_CACHE   cache root (default $HOME/.cache/kubetune)
+#   TRAINER_IMAGE    image name (default kubetune/trainer:0.1.0)
+#   BASE_IMAGE       base image (default kubetune/base:bookworm)
+#   MVN_BUILD=1      run the Maven package build even when the jars exist
+#   NO_CACHE=1       docker build --no-cache
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+CACHE_ROOT="${KUBETUNE_CACHE:-$HOME/.cache/kubetune}"
+IMAGE="${TRAINER_IMAGE:-kubetune/trainer:0.1.0}"
+BASE="${BASE_IMAGE:-kubetune/base:bookworm}"
+TARGET="$REPO/trainer-image/target"
+CTX="$CACHE_ROOT/build/trainer"
+
+t0=$(date +%s.%N)
+since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f s", b - a }'; }
+say() { echo "build-trainer.sh: $*" >&2; }
+
+BASE_IMAGE="$BASE" "$HERE/base.sh"
+
+if [[ ${MVN_BUILD:-0} == 1 || ! -f $TARGET/kubetune-trainer.jar ]] \
+   || ! compgen -G "$TARGET/lib/pytorch-native-cpu-*.jar" >/dev/null; then
+  t=$(date +%s.%N)
+  say "building the trainer jars with Maven"
+  mkdir -p "$CACHE_ROOT/build"
+  mvnlog="$CACHE_ROOT/build/trainer-image-mvn.log"
+  if ! (cd "$REPO" && mvn -B -ntp -pl trainer-image -am package -DskipTests -Dspotless.check.skip=true) \
+    >"$mvnlog" 2>&1; then
+    tail -n 40 "$mvnlog" >&2
+    say "maven failed (log $mvnlog)"
+    exit 1
+  fi
+  say "maven: $(since "$t")"
+fi
+
+t=$(date +%s.%N)
+rm -rf "$CTX"
+mkdir -p "$CTX/lib" "$CTX/app/lib"
+for jar in "$TARGET"/lib/*.jar; do
+  case "$(basename "$jar")" in
+    kubetune-*) cp "$jar" "$CTX/app/lib/" ;;  # ours: changes with every commit
+    *) cp "$jar" "$CTX/lib/" ;;
+  esac
+done
+cp "$TARGET/kubetune-trainer.jar" "$CTX/app/"
+cp "$HERE/kubetune" "$CTX/kubetune"
+say "context staged in $CTX ($(du -sh "$CTX" | cut -f1)): $(since "$t")"
+
+t=$(date +%s.%N)
+args=(--force-rm -f "$REPO/trainer-image/Containerfile" -t "$IMAGE" --build-arg "BASE_IMAGE=$BASE"
+      --build-arg "VERSION=${IMAGE##*:}")
+[[ ${NO_CACHE:-0} == 1 ]] && args+=(--no-cache)
+log="$CACHE_ROOT/build/trainer-build.log"
+if ! DOCKER_BUILDKIT=0 docker build "${args[@]}" "$CTX" >"$log" 2>&1; then
+  tail -n 40 "$log" >&2
+  say "docker build failed (log $log)"
+  exit 1
+fi
+cached=$(grep -c 'Using cache' "$log" || true)
+say "docker build: $(since "$t") ($cached steps from cache; log $log)"
+# dangling images from earlier builds of this tag
+docker image prune -f --filter "label=org.opencontainers.image.title=kubetune trainer" >/dev/null || true
+size=$(docker image inspect --format '{{.Size}}' "$IMAGE")
+say "$IMAGE: $(awk -v s="$size" 'BEGIN { printf "%.0f MB", s / 1e6 }'); total $(since "$t0")"
