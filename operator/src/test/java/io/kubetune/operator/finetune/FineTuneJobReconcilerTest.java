@@ -74,6 +74,16 @@ class FineTuneJobReconcilerTest {
     assertThat(Conditions.isTrue(status.conditions(), "Created")).isTrue();
     assertThat(status.observedGeneration()).isEqualTo(1L);
     awaitEvent("create", "qwen", "Created");
+    assertThat(
+            client
+                .resources(FineTuneJob.class)
+                .inNamespace("create")
+                .withName("qwen")
+                .get()
+                .getMetadata()
+                .getFinalizers())
+        .as("no finalizer: owned objects go by garbage collection")
+        .isEmpty();
   }
 
   @Test
