@@ -86,7 +86,8 @@ class DeployManifestsTest {
             "/events:create",
             "coordination.k8s.io/leases:get",
             "coordination.k8s.io/leases:create",
-            "coordination.k8s.io/leases:update")
+            "coordination.k8s.io/leases:update",
+            "coordination.k8s.io/leases:patch")
         .doesNotContain("kubetune.io/finetunejobs:delete", "kubetune.io/finetunejobs:update")
         .noneMatch(p -> p.startsWith("/secrets") || p.startsWith("/pods"));
   }
