@@ -17,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executors;
 import org.jboss.logging.Logger;
 
 /**
@@ -29,6 +30,7 @@ import org.jboss.logging.Logger;
 public class ProgressPoller
     implements PerResourcePollingEventSource.ResourceFetcher<TrainingProgress, FineTuneJob> {
   public static final String NAME = "trainer-progress";
+  static final int POLL_THREADS = 4;
   private static final Logger LOG = Logger.getLogger(ProgressPoller.class);
 
   private final ObjectMapper json =
@@ -49,6 +51,8 @@ public class ProgressPoller
         new PerResourcePollingConfigurationBuilder<TrainingProgress, FineTuneJob, String>(
                 this, config.progress().pollInterval())
             .withName(NAME)
+            // a trainer that does not answer holds a thread for the timeout: poll several at once
+            .withExecutorService(Executors.newScheduledThreadPool(POLL_THREADS))
             .withResourceIDMapper(p -> "progress")
             .build());
   }
