@@ -1,5 +1,6 @@
 package io.kubetune.operator.crd;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
@@ -132,4 +133,17 @@ public class FineTuneJob extends CustomResource<FineTuneJobSpec, FineTuneJobStat
   static final String IMAGE_BEFORE =
       "(has(oldSelf.spec.resources) && has(oldSelf.spec.resources.image)"
           + " ? oldSelf.spec.resources.image : '')";
+
+  @Override
+  @JsonPropertyDescription(
+      "The desired fine-tuning run: what to train (model, datasets, method, training, checkpoint, evaluation, output: the trainer reads them as job.yaml) and how to run it on the cluster.")
+  public FineTuneJobSpec getSpec() {
+    return super.getSpec();
+  }
+
+  @Override
+  @JsonPropertyDescription("What the operator observed of the run; written by the operator only.")
+  public FineTuneJobStatus getStatus() {
+    return super.getStatus();
+  }
 }

@@ -1,5 +1,6 @@
 package io.kubetune.operator.crd;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
@@ -37,4 +38,18 @@ import io.fabric8.kubernetes.model.annotation.Version;
     message = "metadata.name must be no more than 63 characters: it names the Service")
 @ValidationRule(value = CelRules.DNS_LABEL_RULE, message = CelRules.DNS_LABEL_MESSAGE)
 public class ModelServe extends CustomResource<ModelServeSpec, ModelServeStatus>
-    implements Namespaced {}
+    implements Namespaced {
+  @Override
+  @JsonPropertyDescription(
+      "The desired OpenAI-compatible chat service: a model (or the model a FineTuneJob exported), replicas or autoscaling, resources and sampling defaults.")
+  public ModelServeSpec getSpec() {
+    return super.getSpec();
+  }
+
+  @Override
+  @JsonPropertyDescription(
+      "What the operator observed of the service; written by the operator only.")
+  public ModelServeStatus getStatus() {
+    return super.getStatus();
+  }
+}
