@@ -58,14 +58,4 @@ public enum JobPlan {
         || !Objects.equals(
             actual.getTtlSecondsAfterFinished(), desired.getTtlSecondsAfterFinished());
   }
-
-  /** Copies the mutable fields of desired onto a copy of actual. */
-  static Job withMutableFields(Job actual, Job desired) {
-    JobSpec d = desired.getSpec();
-    actual.getSpec().setSuspend(d.getSuspend());
-    actual.getSpec().setBackoffLimit(d.getBackoffLimit());
-    actual.getSpec().setActiveDeadlineSeconds(d.getActiveDeadlineSeconds());
-    actual.getSpec().setTtlSecondsAfterFinished(d.getTtlSecondsAfterFinished());
-    return actual;
-  }
 }

@@ -8,7 +8,6 @@ import io.kubetune.api.SourceUri;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -30,10 +29,6 @@ public final class ClaimMounts {
       claims.merge(parsed.claim(), writable, Boolean::logicalOr);
     }
     return this;
-  }
-
-  public Set<String> claims() {
-    return claims.keySet();
   }
 
   public List<Volume> volumes() {
