@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /** One dataset file (JSONL or JSON) and how to read it. */
@@ -17,6 +18,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 public record DatasetSpec(
     @Required
         @Pattern(SourceUri.PATTERN)
+        @Size(max = SourceUri.MAX_LENGTH)
         @JsonPropertyDescription("The dataset file: file:///abs/path or pvc://claim/path.")
         String source,
     @JsonPropertyDescription(

@@ -12,7 +12,8 @@ import java.util.List;
 public record EvaluationSpec(
     @Size(max = 16) @JsonPropertyDescription("User prompts to answer (default none).")
         List<String> prompts,
-    @JsonPropertyDescription("System prompt for the evaluation chats (default none).")
+    @Size(max = 8192)
+        @JsonPropertyDescription("System prompt for the evaluation chats (default none).")
         String systemPrompt,
     @Min(1) @JsonPropertyDescription("Sample replies every N optimizer steps (default 50).")
         Integer everySteps,

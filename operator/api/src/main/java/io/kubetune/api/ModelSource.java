@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /** A HuggingFace-layout model directory. */
@@ -15,9 +16,11 @@ import io.fabric8.generator.annotation.ValidationRule;
 public record ModelSource(
     @Required
         @Pattern(SourceUri.PATTERN)
+        @Size(max = SourceUri.MAX_LENGTH)
         @JsonPropertyDescription(
             "Where the model directory is: file:///abs/path or pvc://claim/path. The directory"
                 + " holds config.json, *.safetensors and the tokenizer files.")
         String source,
-    @JsonPropertyDescription("Optional revision label, recorded with the artifact.")
+    @Size(max = 256)
+        @JsonPropertyDescription("Optional revision label, recorded with the artifact.")
         String revision) {}

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /** The folder that receives checkpoints/, hf/ (merged model) and adapter/ (PEFT adapter). */
@@ -15,5 +16,6 @@ import io.fabric8.generator.annotation.ValidationRule;
 public record OutputSpec(
     @Required
         @Pattern(SourceUri.PATTERN)
+        @Size(max = SourceUri.MAX_LENGTH)
         @JsonPropertyDescription("file:///abs/path or pvc://claim/path.")
         String path) {}

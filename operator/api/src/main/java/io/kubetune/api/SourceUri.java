@@ -22,6 +22,9 @@ public record SourceUri(String scheme, String claim, String path) {
    */
   public static final String TRAVERSAL_CEL = "'(^|/)[.][.](/|$)'";
 
+  /** The longest URI a spec accepts (keeps the CRD's CEL rules cheap to evaluate). */
+  public static final int MAX_LENGTH = 2048;
+
   public static final String NO_TRAVERSAL_MESSAGE = "'..' is not allowed in a path";
 
   private static final int MAX_CLAIM_NAME = 253;

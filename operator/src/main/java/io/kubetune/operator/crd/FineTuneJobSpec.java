@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.kubetune.api.CheckpointSpec;
 import io.kubetune.api.DatasetSpec;
 import io.kubetune.api.EvaluationSpec;
@@ -21,6 +22,29 @@ import java.util.List;
  * ({@link TrainingJobSpec}); the rest says how to run it on the cluster.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "has(self.output) || has(self.storage)",
+    message = "storage or output must be set: checkpoints and the trained model need a volume")
+@ValidationRule(
+    value = "!has(self.output) || self.output.path.startsWith('pvc://')",
+    message = "output.path must be a pvc:// URI: a pod's own file system is gone when it ends",
+    fieldPath = ".output.path")
+@ValidationRule(
+    value =
+        "has(self.storage) == has(oldSelf.storage)"
+            + " && (!has(self.storage) || self.storage == oldSelf.storage)",
+    message = "storage is immutable: the checkpoints live there",
+    fieldPath = ".storage")
+@ValidationRule(
+    value =
+        "!has(self.storage) || !has(self.storage.claimTemplate)"
+            + " || !has(self.resources) || !has(self.resources.nodes) || self.resources.nodes == 1"
+            + " || (has(self.storage.claimTemplate.accessModes)"
+            + " && 'ReadWriteMany' in self.storage.claimTemplate.accessModes)",
+    message =
+        "storage.claimTemplate.accessModes must include ReadWriteMany when resources.nodes > 1:"
+            + " every node writes checkpoints",
+    fieldPath = ".storage.claimTemplate")
 public record FineTuneJobSpec(
     @Required @JsonPropertyDescription("The base model to fine-tune.") ModelSource model,
     @Required
@@ -35,29 +59,58 @@ public record FineTuneJobSpec(
     @JsonPropertyDescription("Prompts whose replies are sampled while training, to watch progress.")
         EvaluationSpec evaluation,
     @JsonPropertyDescription(
-            "Where checkpoints and the exported model go (default: a folder named after the job"
-                + " on the job's storage).")
+            "Where checkpoints/, hf/ (merged model) and adapter/ (PEFT adapter) go: a pvc:// URI."
+                + " Default: pvc://<storage claim>/<job name>.")
         OutputSpec output,
-    @JsonPropertyDescription("Nodes, GPUs, scheduling and the container image.")
+    @JsonPropertyDescription(
+            "Nodes, GPUs, scheduling and the container image. nodes, gpusPerNode and image may"
+                + " only change while the job is Pending, Suspended or Failed; the other fields"
+                + " apply the next time the pods are created.")
         ResourcesSpec resources,
-    @JsonPropertyDescription("Suspend the job: its pods are removed, checkpoints are kept.")
+    @JsonPropertyDescription(
+            "The volume for checkpoints and the exported model when output is not set: an"
+                + " existing PersistentVolumeClaim, or a claim template the operator creates as"
+                + " <job>-storage (deleted with the job). Immutable.")
+        StorageSpec storage,
+    @JsonPropertyDescription(
+            "Serve the trained model: when set, a ModelServe named after the job is created when"
+                + " training succeeds (owned by the job) and its URL shows in status.url.")
+        ServeTemplate serve,
+    @JsonPropertyDescription(
+            "Suspend the job: its pods are removed and the checkpoints are kept; setting it back"
+                + " to false resumes from the newest checkpoint.")
         Boolean suspend,
     @Min(0)
         @Max(100)
         @JsonPropertyDescription(
-            "Retries after a retryable failure (lost peer, preemption) before the job fails"
-                + " (default 3).")
+            "Pod failures allowed before the job fails (default 3). Retryable failures (exit code"
+                + " 75, a lost peer) count; permanent errors (exit codes 64, 65, 66, 78) fail the"
+                + " job at once and preemption (DisruptionTarget) does not count.")
         Integer backoffLimit,
-    @Min(1) @JsonPropertyDescription("Fail the job when it has run longer than this many seconds.")
+    @Min(1)
+        @JsonPropertyDescription(
+            "Fail the job when it has run longer than this many seconds (restarts from 0 when a"
+                + " suspended job resumes).")
         Long activeDeadlineSeconds,
     @Min(0)
         @JsonPropertyDescription(
-            "Delete the finished training Job (not the FineTuneJob or the model) after this many"
-                + " seconds.")
+            "Delete the finished training Job and its pods (not the FineTuneJob, its status or"
+                + " the model) after this many seconds.")
         Integer ttlSecondsAfterFinished) {
+
+  /** Retries within the Job when backoffLimit is not set. */
+  public static final int DEFAULT_BACKOFF_LIMIT = 3;
 
   /** The part the trainer reads as job.yaml. */
   public TrainingJobSpec trainingJob() {
     return new TrainingJobSpec(model, datasets, method, training, checkpoint, evaluation, output);
+  }
+
+  public boolean suspended() {
+    return Boolean.TRUE.equals(suspend);
+  }
+
+  public ResourcesSpec effectiveResources() {
+    return resources == null ? ResourcesSpec.defaults() : resources;
   }
 }

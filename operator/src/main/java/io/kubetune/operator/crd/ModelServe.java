@@ -1,13 +1,19 @@
 package io.kubetune.operator.crd;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
 
-/** An OpenAI-compatible chat service for a HuggingFace-layout model. */
+/**
+ * An OpenAI-compatible chat service for a HuggingFace-layout model: a Deployment running {@code
+ * kubetune serve}, a Service on port 80 and, with autoscaling, a HorizontalPodAutoscaler, all named
+ * after the ModelServe.
+ */
 @Group(FineTuneJob.GROUP)
 @Version(FineTuneJob.VERSION)
 @ShortNames("ms")
@@ -27,5 +33,23 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "Age",
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
+@ValidationRule(
+    value = "self.metadata.name.size() <= 63",
+    message = "metadata.name must be no more than 63 characters: it names the Service")
+@ValidationRule(value = CelRules.DNS_LABEL_RULE, message = CelRules.DNS_LABEL_MESSAGE)
 public class ModelServe extends CustomResource<ModelServeSpec, ModelServeStatus>
-    implements Namespaced {}
+    implements Namespaced {
+  @Override
+  @JsonPropertyDescription(
+      "The desired OpenAI-compatible chat service: a model (or the model a FineTuneJob exported), replicas or autoscaling, resources and sampling defaults.")
+  public ModelServeSpec getSpec() {
+    return super.getSpec();
+  }
+
+  @Override
+  @JsonPropertyDescription(
+      "What the operator observed of the service; written by the operator only.")
+  public ModelServeStatus getStatus() {
+    return super.getStatus();
+  }
+}

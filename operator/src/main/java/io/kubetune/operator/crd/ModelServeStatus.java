@@ -8,9 +8,14 @@ import java.util.List;
 /** What the operator observed of a ModelServe. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelServeStatus(
-    @JsonPropertyDescription("Pending, Ready or Failed.") String phase,
-    @JsonPropertyDescription("The in-cluster URL of the OpenAI-compatible API.") String url,
+    @JsonPropertyDescription("Pending, Ready or Failed: a summary of the conditions.") String phase,
+    @JsonPropertyDescription(
+            "The in-cluster base URL of the OpenAI-compatible API: http://<name>.<namespace>.svc/v1.")
+        String url,
     @JsonPropertyDescription("Server pods that are ready.") Integer readyReplicas,
-    @JsonPropertyDescription("Standard conditions, e.g. Ready.") List<Condition> conditions,
+    @JsonPropertyDescription("The model being served (resolved from fromFineTuneJob if set).")
+        String model,
+    @JsonPropertyDescription("Standard conditions: ModelResolved and Ready.")
+        List<Condition> conditions,
     @JsonPropertyDescription("The metadata.generation this status was computed for.")
         Long observedGeneration) {}

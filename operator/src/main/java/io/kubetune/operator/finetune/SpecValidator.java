@@ -9,10 +9,10 @@ import java.util.List;
  * Checks what the CRD schema cannot express, with the same parser the trainer uses, so that a job
  * that would fail at start-up is refused before any pod is scheduled.
  */
-final class SpecValidator {
+public final class SpecValidator {
   private SpecValidator() {}
 
-  static List<String> problems(FineTuneJobSpec spec) {
+  public static List<String> problems(FineTuneJobSpec spec) {
     List<String> problems = new ArrayList<>();
     if (spec == null) {
       problems.add("spec: must be set");
@@ -32,6 +32,15 @@ final class SpecValidator {
     }
     if (spec.output() != null) {
       check(problems, "spec.output.path", spec.output().path());
+      if (spec.output().path() != null && !spec.output().path().startsWith("pvc://")) {
+        problems.add("spec.output.path: must be a pvc:// URI");
+      }
+    } else if (spec.storage() == null) {
+      problems.add("spec: storage or output must be set");
+    }
+    if (spec.storage() != null
+        && (spec.storage().claimName() == null) == (spec.storage().claimTemplate() == null)) {
+      problems.add("spec.storage: exactly one of claimName and claimTemplate must be set");
     }
     return problems;
   }

@@ -1,0 +1,73 @@
+package io.kubetune.operator.events;
+
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
+
+/** Records core/v1 Events about a custom resource (kubectl describe shows them). */
+@ApplicationScoped
+public class EventRecorder {
+  public static final String COMPONENT = "kubetune-operator";
+  private static final Logger LOG = Logger.getLogger(EventRecorder.class);
+  private static final AtomicLong SEQUENCE = new AtomicLong();
+
+  @Inject KubernetesClient client;
+
+  public void record(HasMetadata about, List<EventSpec> events) {
+    for (EventSpec e : events) {
+      record(about, e);
+    }
+  }
+
+  public void record(HasMetadata about, EventSpec event) {
+    String now = Instant.now().toString();
+    var meta = about.getMetadata();
+    try {
+      client
+          .v1()
+          .events()
+          .inNamespace(meta.getNamespace())
+          .resource(
+              new EventBuilder()
+                  .withNewMetadata()
+                  .withName(
+                      meta.getName()
+                          + "."
+                          + Long.toHexString(System.currentTimeMillis())
+                          + Long.toHexString(SEQUENCE.incrementAndGet()))
+                  .withNamespace(meta.getNamespace())
+                  .endMetadata()
+                  .withNewInvolvedObject()
+                  .withApiVersion(about.getApiVersion())
+                  .withKind(about.getKind())
+                  .withName(meta.getName())
+                  .withNamespace(meta.getNamespace())
+                  .withUid(meta.getUid())
+                  .withResourceVersion(meta.getResourceVersion())
+                  .endInvolvedObject()
+                  .withType(event.type())
+                  .withReason(event.reason())
+                  .withMessage(event.message())
+                  .withNewSource()
+                  .withComponent(COMPONENT)
+                  .endSource()
+                  .withReportingComponent(COMPONENT)
+                  .withFirstTimestamp(now)
+                  .withLastTimestamp(now)
+                  .withCount(1)
+                  .build())
+          .create();
+    } catch (KubernetesClientException e) {
+      // an Event is best effort: never fail a reconciliation for it
+      LOG.warnf(
+          "could not record event %s on %s: %s", event.reason(), meta.getName(), e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,196 @@
+package io.kubetune.operator.serve;
+
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.HTTPGetActionBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.kubetune.operator.Labels;
+import io.kubetune.operator.crd.GenerationDefaults;
+import io.kubetune.operator.crd.ModelServe;
+import io.kubetune.operator.crd.ModelServeSpec;
+import io.kubetune.operator.crd.PodOverlay;
+import io.kubetune.operator.crd.ServeResourcesSpec;
+import io.kubetune.operator.pods.ClaimMounts;
+import io.kubetune.operator.pods.Restricted;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** The Deployment running {@code kubetune serve}. */
+public final class ServerDeployment {
+  public static final String CONTAINER = "server";
+  public static final String GPU = "nvidia.com/gpu";
+
+  private ServerDeployment() {}
+
+  /**
+   * @param model the resolved model URI (spec.model, or the FineTuneJob's artifact)
+   */
+  public static Deployment build(ModelServe ms, String model, String defaultImage) {
+    ModelServeSpec spec = ms.getSpec();
+    ServeResourcesSpec res = spec.effectiveResources();
+    ServingNames names = new ServingNames(ms.getMetadata().getName(), null);
+    PodOverlay overlay = spec.template();
+
+    ClaimMounts claims = new ClaimMounts().add("spec.model", model, false);
+    if (spec.adapter() != null) {
+      claims.add("spec.adapter", spec.adapter(), false);
+    }
+    List<Volume> volumes = new ArrayList<>();
+    volumes.add(Restricted.tmpVolume());
+    volumes.addAll(claims.volumes());
+    List<VolumeMount> mounts = new ArrayList<>();
+    mounts.add(Restricted.tmpMount());
+    mounts.addAll(claims.mounts());
+
+    Map<String, String> podLabels = new LinkedHashMap<>();
+    if (overlay != null && overlay.labels() != null) {
+      podLabels.putAll(overlay.labels());
+    }
+    podLabels.putAll(Labels.server(names.name()));
+    Map<String, String> podAnnotations = new LinkedHashMap<>();
+    if (overlay != null && overlay.annotations() != null) {
+      podAnnotations.putAll(overlay.annotations());
+    }
+    podAnnotations.put("kubectl.kubernetes.io/default-container", CONTAINER);
+    String serviceAccount = overlay == null ? null : overlay.serviceAccountName();
+
+    return new DeploymentBuilder()
+        .withNewMetadata()
+        .withName(names.deployment())
+        .withNamespace(ms.getMetadata().getNamespace())
+        .withLabels(Labels.server(names.name()))
+        .endMetadata()
+        .withNewSpec()
+        .withReplicas(
+            spec.autoscaling() != null ? null : spec.replicas() == null ? 1 : spec.replicas())
+        .withNewSelector()
+        .withMatchLabels(Map.of(Labels.MODELSERVE, names.name()))
+        .endSelector()
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(podLabels)
+        .withAnnotations(podAnnotations)
+        .endMetadata()
+        .withNewSpec()
+        .withServiceAccountName(serviceAccount)
+        .withAutomountServiceAccountToken(serviceAccount == null ? false : null)
+        .withEnableServiceLinks(false)
+        .withSecurityContext(Restricted.pod())
+        .withPriorityClassName(res.priorityClassName())
+        .withNodeSelector(res.nodeSelector())
+        .withTolerations(res.tolerations())
+        .withAffinity(res.affinity())
+        .addToContainers(
+            new ContainerBuilder()
+                .withName(CONTAINER)
+                .withImage(res.image() != null ? res.image() : defaultImage)
+                .withImagePullPolicy("IfNotPresent")
+                .withArgs(args(spec, model))
+                .withEnv(env(spec))
+                .addNewPort()
+                .withName("http")
+                .withContainerPort(ServingNames.HTTP_PORT)
+                .endPort()
+                .withStartupProbe(probe(10, 60))
+                .withReadinessProbe(probe(10, 3))
+                .withLivenessProbe(probe(20, 3))
+                .withResources(resources(res))
+                .withSecurityContext(Restricted.container())
+                .withVolumeMounts(mounts)
+                .build())
+        .withVolumes(volumes)
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  static List<String> args(ModelServeSpec spec, String model) {
+    List<String> args = new ArrayList<>();
+    args.add("serve");
+    args.add("--model");
+    args.add(ClaimMounts.localPath("spec.model", model));
+    if (spec.adapter() != null) {
+      args.add("--adapter");
+      args.add(ClaimMounts.localPath("spec.adapter", spec.adapter()));
+    }
+    args.add("--port");
+    args.add(Integer.toString(ServingNames.HTTP_PORT));
+    GenerationDefaults gen = spec.generation();
+    if (gen != null && gen.maxTokens() != null) {
+      args.add("--max-tokens");
+      args.add(gen.maxTokens().toString());
+    }
+    if (gen != null && gen.temperature() != null) {
+      args.add("--temperature");
+      args.add(gen.temperature().toString());
+    }
+    return args;
+  }
+
+  private static List<EnvVar> env(ModelServeSpec spec) {
+    List<EnvVar> own = new ArrayList<>();
+    own.add(new EnvVar(ClaimMounts.ROOT_ENV, ClaimMounts.ROOT, null));
+    own.addAll(Restricted.writableEnv());
+    if (spec.apiKeySecretRef() != null) {
+      own.add(
+          new EnvVarBuilder()
+              .withName("KUBETUNE_API_KEY")
+              .withNewValueFrom()
+              .withNewSecretKeyRef()
+              .withName(spec.apiKeySecretRef().name())
+              .withKey(spec.apiKeySecretRef().effectiveKey())
+              .endSecretKeyRef()
+              .endValueFrom()
+              .build());
+    }
+    Set<String> ownNames = own.stream().map(EnvVar::getName).collect(Collectors.toSet());
+    List<EnvVar> env = new ArrayList<>();
+    if (spec.template() != null && spec.template().env() != null) {
+      spec.template().env().stream().filter(e -> !ownNames.contains(e.getName())).forEach(env::add);
+    }
+    env.addAll(own);
+    return env;
+  }
+
+  private static Probe probe(int periodSeconds, int failureThreshold) {
+    return new ProbeBuilder()
+        .withHttpGet(
+            new HTTPGetActionBuilder()
+                .withPath("/health")
+                .withPort(new IntOrString("http"))
+                .build())
+        .withPeriodSeconds(periodSeconds)
+        .withTimeoutSeconds(5)
+        .withFailureThreshold(failureThreshold)
+        .build();
+  }
+
+  private static ResourceRequirements resources(ServeResourcesSpec res) {
+    Map<String, Quantity> amounts = new LinkedHashMap<>();
+    if (res.cpu() != null) {
+      amounts.put("cpu", new Quantity(res.cpu()));
+    }
+    if (res.memory() != null) {
+      amounts.put("memory", new Quantity(res.memory()));
+    }
+    if (res.effectiveGpus() > 0) {
+      amounts.put(GPU, new Quantity(Integer.toString(res.effectiveGpus())));
+    }
+    return new ResourceRequirementsBuilder().withRequests(amounts).withLimits(amounts).build();
+  }
+}
