@@ -2,7 +2,7 @@
 .PHONY: test build quickstart format crds
 
 test:
-	mvn -B -ntp verify
+	test/run.sh
 
 build:
 	mvn -B -ntp package -DskipTests
