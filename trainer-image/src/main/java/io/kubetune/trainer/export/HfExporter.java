@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubetune.trainer.io.Directories;
 import io.kubetune.trainer.peft.LoraAdapters;
 import io.kubetune.trainer.torch.Aten;
 import io.kubetune.trainer.torch.Dtype;
@@ -17,11 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 /**
  * Writes a trained model in HuggingFace layout: {@code hf/}, the full model with LoRA merged into
@@ -59,7 +58,7 @@ public final class HfExporter {
   private static Path writeMerged(ExportRequest r) throws IOException {
     Path target = r.outputDir().resolve(HF);
     Path tmp = r.outputDir().resolve("." + HF + ".tmp");
-    deleteRecursively(tmp);
+    Directories.deleteRecursively(tmp);
     Files.createDirectories(tmp);
     List<TensorSource> tensors = new ArrayList<>();
     for (Map.Entry<String, NDArray> e : r.model().baseParameters().entrySet()) {
@@ -82,13 +81,13 @@ public final class HfExporter {
     writeConfig(r, tmp);
     writeTokenizer(r, tmp);
     writeGenerationConfig(r, tmp);
-    return replace(tmp, target);
+    return Directories.replace(tmp, target);
   }
 
   private static Path writeAdapter(ExportRequest r) throws IOException {
     Path target = r.outputDir().resolve(ADAPTER);
     Path tmp = r.outputDir().resolve("." + ADAPTER + ".tmp");
-    deleteRecursively(tmp);
+    Directories.deleteRecursively(tmp);
     Files.createDirectories(tmp);
     List<TensorSource> tensors = new ArrayList<>();
     r.adapters().namedParameters().forEach((n, t) -> tensors.add(TensorSource.of(n, t)));
@@ -97,7 +96,7 @@ public final class HfExporter {
     JSON.writeValue(tmp.resolve("adapter_config.json").toFile(), adapterConfig(r));
     // the trained chat template travels with the adapter, so serving base + adapter uses it
     writeTokenizer(r, tmp);
-    return replace(tmp, target);
+    return Directories.replace(tmp, target);
   }
 
   /** PEFT's LoraConfig as adapter_config.json, with the modules actually adapted. */
@@ -180,27 +179,5 @@ public final class HfExporter {
       case F16 -> "float16";
       default -> throw new IllegalArgumentException("cannot export weights as " + dtype);
     };
-  }
-
-  private static Path replace(Path tmp, Path target) throws IOException {
-    Path old = target.resolveSibling("." + target.getFileName() + ".old");
-    deleteRecursively(old);
-    if (Files.exists(target)) {
-      Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-    }
-    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-    deleteRecursively(old);
-    return target;
-  }
-
-  static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }

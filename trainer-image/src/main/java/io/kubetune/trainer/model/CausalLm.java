@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.kubetune.trainer.torch.Aten;
 import io.kubetune.trainer.torch.Dtype;
+import io.kubetune.trainer.torch.Tensors;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -170,11 +171,8 @@ public final class CausalLm {
         positions[b * tokens + t] = starts[b] + t;
       }
     }
-    NDArray pos;
-    try (NDArray javaBacked =
-        manager.create(positions, new ai.djl.ndarray.types.Shape(starts.length, tokens))) {
-      pos = javaBacked.duplicate();
-    }
+    NDArray pos =
+        Tensors.int64(manager, positions, new ai.djl.ndarray.types.Shape(starts.length, tokens));
     return run(inputIds, pos, new CachedKvView(manager, cache, firstSlot, starts, tokens), null);
   }
 

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.kubetune.trainer.torch.Aten;
 import io.kubetune.trainer.torch.Dtype;
+import io.kubetune.trainer.torch.Tensors;
 
 /**
  * Rotary position embedding with HuggingFace's rotate-half layout and its rope_scaling variants
@@ -107,8 +108,6 @@ public final class RotaryEmbedding {
   }
 
   private static NDArray owned(NDManager manager, float[] values) {
-    try (NDArray javaBacked = manager.create(values, new Shape(values.length))) {
-      return javaBacked.duplicate();
-    }
+    return Tensors.float32(manager, values, new Shape(values.length));
   }
 }

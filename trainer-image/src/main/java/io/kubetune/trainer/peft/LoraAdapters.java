@@ -64,7 +64,8 @@ public final class LoraAdapters {
       }
       pairs.put(
           module,
-          new Pair(owned(manager, a, new Shape(spec.r(), in)), zeros(manager, out, spec.r())));
+          new Pair(
+              Tensors.float32(manager, a, new Shape(spec.r(), in)), zeros(manager, out, spec.r())));
     }
     return new LoraAdapters(spec, pairs, scalingOf(manager, spec));
   }
@@ -166,12 +167,6 @@ public final class LoraAdapters {
 
   private static NDArray scalingOf(NDManager manager, LoraSpec spec) {
     return Tensors.scalar(manager, (float) spec.alpha() / spec.r());
-  }
-
-  private static NDArray owned(NDManager manager, float[] values, Shape shape) {
-    try (NDArray javaBacked = manager.create(values, shape)) {
-      return javaBacked.duplicate();
-    }
   }
 
   private static NDArray zeros(NDManager manager, long rows, long cols) {

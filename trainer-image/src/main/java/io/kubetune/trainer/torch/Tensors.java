@@ -18,6 +18,20 @@ public final class Tensors {
     }
   }
 
+  /** An int64 tensor of the given shape from row-major values, in memory libtorch owns. */
+  public static NDArray int64(NDManager manager, long[] values, Shape shape) {
+    try (NDArray javaBacked = manager.create(values, shape)) {
+      return javaBacked.duplicate();
+    }
+  }
+
+  /** A float32 tensor of the given shape from row-major values, in memory libtorch owns. */
+  public static NDArray float32(NDManager manager, float[] values, Shape shape) {
+    try (NDArray javaBacked = manager.create(values, shape)) {
+      return javaBacked.duplicate();
+    }
+  }
+
   /** An int64 tensor [rows, cols] from a rectangular int matrix. */
   public static NDArray int64(NDManager manager, int[][] values) {
     int rows = values.length;
@@ -31,9 +45,7 @@ public final class Tensors {
         flat[r * cols + c] = values[r][c];
       }
     }
-    try (NDArray javaBacked = manager.create(flat, new Shape(rows, cols))) {
-      return javaBacked.duplicate();
-    }
+    return int64(manager, flat, new Shape(rows, cols));
   }
 
   /** A bool tensor of the given shape from row-major values. */

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.kubetune.trainer.data.Batch;
 import io.kubetune.trainer.model.AttentionMask;
+import io.kubetune.trainer.torch.Tensors;
 
 /**
  * A data batch as tensors: ids, labels and positions [B, T] int64, and the attention mask (plain
@@ -32,9 +33,7 @@ record BatchTensors(NDArray inputIds, NDArray labels, NDArray positions, Attenti
     for (int i = 0; i < flat.length; i++) {
       values[i] = flat[i];
     }
-    try (NDArray javaBacked = manager.create(values, shape)) {
-      return javaBacked.duplicate();
-    }
+    return Tensors.int64(manager, values, shape);
   }
 
   private static int[][] rows(Batch batch, int[] flat) {

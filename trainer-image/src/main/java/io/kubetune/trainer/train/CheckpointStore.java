@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.kubetune.trainer.io.Directories;
 import io.kubetune.trainer.torch.Aten;
 import io.kubetune.trainer.weights.SafetensorsFile;
 import io.kubetune.trainer.weights.SafetensorsWriter;
@@ -72,7 +73,7 @@ public final class CheckpointStore {
     Files.createDirectories(root);
     String name = String.format("step-%08d", state.step());
     Path tmp = root.resolve("." + name + ".tmp");
-    deleteRecursively(tmp);
+    Directories.deleteRecursively(tmp);
     Files.createDirectories(tmp);
     List<TensorSource> weights = new ArrayList<>();
     trainable.forEach((n, t) -> weights.add(TensorSource.of(n, t)));
@@ -88,7 +89,7 @@ public final class CheckpointStore {
     SafetensorsWriter.write(tmp.resolve(OPTIMIZER), moments, Map.of());
     JSON.writeValue(tmp.resolve(STATE).toFile(), state);
     Path dir = root.resolve(name);
-    deleteRecursively(dir);
+    Directories.deleteRecursively(dir);
     Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
     prune();
     return dir;
@@ -130,23 +131,12 @@ public final class CheckpointStore {
   private void prune() throws IOException {
     List<Path> all = list();
     for (int i = 0; i < all.size() - keep; i++) {
-      deleteRecursively(all.get(i));
+      Directories.deleteRecursively(all.get(i));
     }
   }
 
   public static long stepOf(Path dir) {
     Matcher m = NAME.matcher(dir.getFileName().toString());
     return m.matches() ? Long.parseLong(m.group(1)) : -1;
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }
