@@ -6,8 +6,6 @@ import io.kubetune.api.TrainerExitCodes;
 import io.kubetune.api.TrainingJobSpec;
 import io.kubetune.api.TrainingProgress;
 import io.kubetune.trainer.chat.ChatModel;
-import io.kubetune.trainer.chat.GenerationDefaults;
-import io.kubetune.trainer.chat.StopTokens;
 import io.kubetune.trainer.cli.KubetuneException;
 import io.kubetune.trainer.config.ResolvedJob;
 import io.kubetune.trainer.data.BatchOptions;
@@ -15,7 +13,6 @@ import io.kubetune.trainer.data.DataPosition;
 import io.kubetune.trainer.data.DatasetStats;
 import io.kubetune.trainer.data.TrainingData;
 import io.kubetune.trainer.data.TrainingDataIterator;
-import io.kubetune.trainer.export.ExportRequest;
 import io.kubetune.trainer.export.HfExporter;
 import io.kubetune.trainer.generate.SamplingParams;
 import io.kubetune.trainer.generate.TokenListener;
@@ -117,12 +114,7 @@ public final class TrainingRun {
         long totalSteps = totalSteps(spec, data);
         TrainingDataIterator batches = iterator(spec, data, totalSteps, resume.position());
         TrainingTemplate template = TrainingTemplate.of(spec, tokenizer);
-        Set<Integer> stops =
-            StopTokens.of(
-                loaded.config(),
-                GenerationDefaults.read(job.modelDir()),
-                tokenizer,
-                template.source(tokenizer));
+        Set<Integer> stops = RunExport.stopTokens(job, loaded, tokenizer);
         List<TrainingListener> all = new ArrayList<>(listeners);
         TrainingListener display = progressDisplay.create(totalSteps, resume.step());
         all.add(display);
@@ -158,17 +150,7 @@ public final class TrainingRun {
                 ? 0
                 : result.history().get(result.history().size() - 1).step();
         phase(TrainingProgress.Phase.EXPORTING, done, totalSteps);
-        HfExporter.Result export =
-            HfExporter.export(
-                new ExportRequest(
-                    job.modelDir(),
-                    model.base(),
-                    model.adapters(),
-                    outputDir,
-                    template.exportJinja(),
-                    stops,
-                    loaded.config().torchDtype(),
-                    spec.model().source()));
+        HfExporter.Result export = RunExport.export(job, outputDir, loaded, model, tokenizer);
         LOG.info(
             "exported {}{}",
             export.hf(),
