@@ -44,6 +44,11 @@ class TrainingRunTest {
   }
 
   private ResolvedJob job(String method, Path output, int steps, int every) throws IOException {
+    return job(method, output, steps, every, "fp32");
+  }
+
+  private ResolvedJob job(String method, Path output, int steps, int every, String precision)
+      throws IOException {
     String yaml =
         """
         model: {source: "file://%s"}
@@ -51,7 +56,7 @@ class TrainingRunTest {
           - {source: "file://%s", format: openai, template: llama3_chat}
         method: {type: %s%s}
         training: {maxSteps: %d, microBatchSize: 2, gradientAccumulation: 2, learningRate: 0.005,
-                   maxLength: 128, packing: true, warmupRatio: 0.2, seed: 7}
+                   maxLength: 128, packing: true, warmupRatio: 0.2, seed: 7, precision: %s}
         checkpoint: {everySteps: %d, keep: 5}
         output: {path: "file://%s"}
         """
@@ -61,6 +66,7 @@ class TrainingRunTest {
                 method,
                 method.equals("lora") ? ", lora: {r: 4, alpha: 8, dropout: 0.1}" : "",
                 steps,
+                precision,
                 every,
                 output);
     Path file = Files.writeString(dir.resolve(method + output.getFileName() + ".yaml"), yaml);
@@ -179,6 +185,19 @@ class TrainingRunTest {
             SafetensorsFile.open(out.resolve("checkpoints/step-00000003/trainable.safetensors"));
         SafetensorsFile hf = SafetensorsFile.open(out.resolve("hf/model.safetensors"))) {
       assertThat(ckpt.tensors().keySet()).isEqualTo(hf.tensors().keySet());
+    }
+  }
+
+  @Test
+  void bf16ComputeTrainsWithFp32AdaptersAndExports() throws Exception {
+    TrainingRun.Outcome outcome = train(job("lora", dir.resolve("bf16"), 8, 8, "bf16"), List.of());
+    double first = outcome.history().get(0).loss();
+    double last = outcome.history().get(outcome.history().size() - 1).loss();
+    assertThat(last).isLessThan(first);
+    try (SafetensorsFile adapter =
+        SafetensorsFile.open(outcome.export().adapter().resolve("adapter_model.safetensors"))) {
+      assertThat(adapter.tensors().values())
+          .allMatch(t -> t.dtype() == io.kubetune.trainer.torch.Dtype.F32);
     }
   }
 
