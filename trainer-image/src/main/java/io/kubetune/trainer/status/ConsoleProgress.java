@@ -4,7 +4,6 @@ import io.kubetune.api.TrainingProgress;
 import io.kubetune.trainer.train.CheckpointState;
 import io.kubetune.trainer.train.TrainingListener;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Duration;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -48,15 +47,10 @@ public final class ConsoleProgress implements TrainingListener, AutoCloseable {
             formatSeconds(p.estimatedRemainingSeconds()));
     if (bar != null) {
       bar.stepTo(p.step());
-      bar.setExtraMessage(stats);
+      bar.setExtraMessage(" " + stats);
     } else if (p.step() % logEvery == 0 || p.step() == p.totalSteps() || p.step() == 1) {
       out.printf("step %d/%d %s%n", p.step(), p.totalSteps(), stats);
     }
-  }
-
-  @Override
-  public void onCheckpoint(Path dir) {
-    println("checkpoint written: " + dir);
   }
 
   @Override
