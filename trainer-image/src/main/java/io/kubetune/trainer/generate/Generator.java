@@ -42,7 +42,7 @@ public final class Generator {
     int generated = 0;
     try (KvCache cache = new KvCache(manager, model.config(), 1, capacity, model.computeDtype())) {
       float[] logits = step(prompt, 0, cache);
-      while (generated < params.maxNewTokens() && count < capacity + 1) {
+      while (generated < params.maxNewTokens()) {
         int token = sampler.next(logits, seen, count);
         if (params.stopTokenIds().contains(token)) {
           reason = FinishReason.STOP;
@@ -56,7 +56,7 @@ public final class Generator {
           break;
         }
         if (generated == params.maxNewTokens() || count >= capacity) {
-          break;
+          break; // done, or the context is full: no forward pass for a token never sampled
         }
         logits = step(new int[] {token}, count - 1, cache);
       }
