@@ -161,9 +161,7 @@ public final class RequestParser {
       }
     }
     JsonNode logprobs = root.get("logprobs");
-    if (logprobs != null
-        && !logprobs.isNull()
-        && !logprobs.equals(JSON.getNodeFactory().booleanNode(false))) {
+    if (logprobs != null && logprobs.asBoolean()) {
       throw ApiError.invalid("This server does not return 'logprobs'.", "logprobs");
     }
   }
@@ -180,8 +178,8 @@ public final class RequestParser {
     if (maxTokens == null) {
       maxTokens = positiveInt(root, "max_tokens");
     }
-    Double temperature = number(root, "temperature", 0, 2, true);
-    Double topP = number(root, "top_p", 0, 1, true);
+    Double temperature = number(root, "temperature", 0, 2);
+    Double topP = number(root, "top_p", 0, 1);
     boolean stream = bool(root, "stream");
     JsonNode streamOptions = root.get("stream_options");
     boolean includeUsage = false;
@@ -216,8 +214,7 @@ public final class RequestParser {
     return v.asInt();
   }
 
-  private static Double number(
-      JsonNode root, String name, double min, double max, boolean inclusive) {
+  private static Double number(JsonNode root, String name, double min, double max) {
     JsonNode v = root.get(name);
     if (v == null || v.isNull()) {
       return null;
