@@ -22,7 +22,7 @@ final class CompletionRoutes {
     model.checkName(request.options().model());
     int[] prompt = model.chatPrompt(request.messages());
     generations.answer(
-        ctx, model, prompt, request.options(), ReplyFormat.Chat.create(model.name()));
+        ctx, model, prompt, "messages", request.options(), ReplyFormat.Chat.create(model.name()));
   }
 
   void completion(Context ctx) throws IOException {
@@ -31,6 +31,6 @@ final class CompletionRoutes {
     model.checkName(request.options().model());
     int[] prompt = model.textPrompt(request.prompt());
     generations.answer(
-        ctx, model, prompt, request.options(), ReplyFormat.Text.create(model.name()));
+        ctx, model, prompt, "prompt", request.options(), ReplyFormat.Text.create(model.name()));
   }
 }

@@ -31,10 +31,18 @@ final class Generations {
     this.retryAfterSeconds = retryAfterSeconds;
   }
 
+  /**
+   * @param promptParam the request field the prompt came from (messages, prompt), for errors
+   */
   void answer(
-      Context ctx, ServedModel model, int[] prompt, GenerationOptions options, ReplyFormat format)
+      Context ctx,
+      ServedModel model,
+      int[] prompt,
+      String promptParam,
+      GenerationOptions options,
+      ReplyFormat format)
       throws IOException {
-    SamplingParams params = model.sampling(options, prompt.length);
+    SamplingParams params = model.sampling(options, prompt.length, promptParam);
     ReplyStream reply = new ReplyStream();
     GenerationRequest request = model.submit(prompt, params, reply, retryAfterSeconds);
     try {

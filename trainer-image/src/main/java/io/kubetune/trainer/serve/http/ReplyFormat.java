@@ -5,12 +5,10 @@ import io.kubetune.trainer.serve.openai.ChatCompletion;
 import io.kubetune.trainer.serve.openai.ChatCompletionChunk;
 import io.kubetune.trainer.serve.openai.TextCompletion;
 import io.kubetune.trainer.serve.openai.Usage;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.List;
 
 /** How an endpoint shapes a reply: whole (JSON) or as stream chunks. */
-interface ReplyFormat {
+sealed interface ReplyFormat permits ReplyFormat.Chat, ReplyFormat.Text {
   Object whole(Generation generation);
 
   /** Chunks before any text (chat: the role). */
@@ -22,17 +20,10 @@ interface ReplyFormat {
 
   Object usage(Usage usage);
 
-  /** A fresh id with OpenAI's prefix (chatcmpl-, cmpl-). */
-  static String newId(String prefix) {
-    byte[] bytes = new byte[12];
-    Ids.RANDOM.nextBytes(bytes);
-    return prefix + HexFormat.of().formatHex(bytes);
-  }
-
   /** chat.completion and chat.completion.chunk. */
   record Chat(String id, long created, String model) implements ReplyFormat {
     static Chat create(String model) {
-      return new Chat(newId("chatcmpl-"), System.currentTimeMillis() / 1000, model);
+      return new Chat(CompletionIds.next("chatcmpl-"), System.currentTimeMillis() / 1000, model);
     }
 
     @Override
@@ -65,7 +56,7 @@ interface ReplyFormat {
   /** text_completion, whole and streamed. */
   record Text(String id, long created, String model) implements ReplyFormat {
     static Text create(String model) {
-      return new Text(newId("cmpl-"), System.currentTimeMillis() / 1000, model);
+      return new Text(CompletionIds.next("cmpl-"), System.currentTimeMillis() / 1000, model);
     }
 
     @Override
@@ -93,12 +84,5 @@ interface ReplyFormat {
     public Object usage(Usage usage) {
       return TextCompletion.usageOnly(id, created, model, usage);
     }
-  }
-
-  /** Holder of the id generator (interfaces cannot have private static fields). */
-  final class Ids {
-    private static final SecureRandom RANDOM = new SecureRandom();
-
-    private Ids() {}
   }
 }

@@ -81,18 +81,20 @@ public final class ServedModel {
   /**
    * How to generate for a prompt of promptTokens tokens; fails with 400 when the prompt and
    * max_tokens do not fit in the context.
+   *
+   * @param promptParam the request field the prompt came from (messages, prompt), for the error
    */
-  public SamplingParams sampling(GenerationOptions options, int promptTokens) {
+  public SamplingParams sampling(GenerationOptions options, int promptTokens, String promptParam) {
     int context = contextLength();
     int maxTokens;
     if (options.maxTokens() != null) {
       maxTokens = options.maxTokens();
       if (promptTokens + maxTokens > context) {
-        throw ApiError.contextLengthExceeded(context, promptTokens, maxTokens);
+        throw ApiError.contextLengthExceeded(context, promptTokens, maxTokens, promptParam);
       }
     } else {
       if (promptTokens >= context) {
-        throw ApiError.contextLengthExceeded(context, promptTokens, 1);
+        throw ApiError.contextLengthExceeded(context, promptTokens, 1, promptParam);
       }
       maxTokens = Math.min(defaults.maxTokens(), context - promptTokens);
     }

@@ -38,7 +38,11 @@ public final class ApiError extends RuntimeException {
         null);
   }
 
-  public static ApiError contextLengthExceeded(int context, int prompt, int maxTokens) {
+  /**
+   * @param param where the prompt came from: messages or prompt
+   */
+  public static ApiError contextLengthExceeded(
+      int context, int prompt, int maxTokens, String param) {
     return new ApiError(
         400,
         "This model's maximum context length is "
@@ -51,7 +55,7 @@ public final class ApiError extends RuntimeException {
             + maxTokens
             + " in the completion). Please reduce the length of the prompt or of max_tokens.",
         INVALID_REQUEST,
-        "messages",
+        param,
         "context_length_exceeded",
         null);
   }

@@ -356,7 +356,7 @@ class OpenAiApiTest {
         server.post(
             "/v1/completions", "{\"model\": \"qwen2\", \"prompt\": \"" + longPrompt + "\"}"),
         400,
-        "messages",
+        "prompt",
         "context_length_exceeded");
   }
 
