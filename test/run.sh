@@ -3,6 +3,7 @@
 # this through `make test`). Stops at the first failing stage.
 #   unit    mvn verify: formatter, unit and reference-parity tests, operator against the mock server
 #   images  the trainer and operator images built with Docker and run (training in a container)
+#   serve   kubetune serve driven by the official openai npm client, and its web page in Chromium
 # Run one stage: test/run.sh unit
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,8 +11,9 @@ cd "$(dirname "$0")/.."
 declare -A commands=(
   [unit]="mvn -B -ntp verify"
   [images]="env KUBETUNE_REBUILD=1 deploy/image/smoke.sh"
+  [serve]="trainer-image/src/test/openai/run.sh && trainer-image/src/test/web/run.sh"
 )
-order=(unit images)
+order=(unit images serve)
 if [[ $# -gt 0 ]]; then
   order=("$@")
 fi

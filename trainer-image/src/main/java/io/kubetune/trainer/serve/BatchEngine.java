@@ -117,7 +117,12 @@ public final class BatchEngine implements AutoCloseable {
               }
             }
           }
-          failQueued(new IllegalStateException("the server is shutting down"));
+          IllegalStateException shutdown = new IllegalStateException("the server is shutting down");
+          for (Sequence s : active) {
+            s.request.callback().onError(shutdown);
+          }
+          active.clear();
+          failQueued(shutdown);
           return null;
         });
   }
@@ -136,7 +141,15 @@ public final class BatchEngine implements AutoCloseable {
       }
       Sequence s = new Sequence(next, detokenizer, config.contextLength());
       int slot = active.size();
-      float[] logits = prefill(next.promptIdsUnsafe(), slot, cache);
+      float[] logits;
+      try {
+        logits = prefill(next.promptIdsUnsafe(), slot, cache);
+      } catch (RuntimeException e) {
+        // only this request is at fault (the active ones are untouched): fail it alone
+        LOG.error("prefill failed; failing that request", e);
+        next.callback().onError(e);
+        continue;
+      }
       s.position = next.promptLength();
       active.add(s);
       if (accept(s, logits) != null) {

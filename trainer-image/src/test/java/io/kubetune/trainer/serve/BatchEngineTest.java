@@ -189,4 +189,60 @@ class BatchEngineTest {
       assertThat(g.finishReason()).isEqualTo(FinishReason.STOP);
     }
   }
+
+  @Test
+  void aPromptThatFailsInPrefillFailsAloneAndTheEngineGoesOn() throws Exception {
+    try (BatchEngine engine =
+        new BatchEngine(
+                loaded.model(),
+                manager,
+                BatchEngineTest::asText,
+                new BatchEngine.Config(2, 4, 64),
+                EngineMetrics.NONE)
+            .start()) {
+      Reply running = new Reply();
+      engine.submit(
+          new GenerationRequest(
+              new int[] {994, 1, 2}, SamplingParams.greedy(40, Set.of()), running));
+      Reply bad = new Reply();
+      // a token id beyond the embedding table fails the prefill
+      engine.submit(
+          new GenerationRequest(
+              new int[] {994, 1_000_000}, SamplingParams.greedy(4, Set.of()), bad));
+      assertThat(bad.done)
+          .failsWithin(30, TimeUnit.SECONDS)
+          .withThrowableThat()
+          .isInstanceOf(java.util.concurrent.ExecutionException.class);
+      assertThat(running.done.get(30, TimeUnit.SECONDS).tokenIds()).hasSize(40);
+      Reply after = new Reply();
+      engine.submit(
+          new GenerationRequest(new int[] {994, 3}, SamplingParams.greedy(3, Set.of()), after));
+      assertThat(after.done.get(30, TimeUnit.SECONDS).tokenIds()).hasSize(3);
+    }
+  }
+
+  @Test
+  void closingTheEngineFailsWhatIsStillGenerating() throws Exception {
+    Reply running = new Reply();
+    BatchEngine engine =
+        new BatchEngine(
+                loaded.model(),
+                manager,
+                BatchEngineTest::asText,
+                new BatchEngine.Config(1, 4, 256),
+                EngineMetrics.NONE)
+            .start();
+    engine.submit(
+        new GenerationRequest(
+            new int[] {994, 1, 2}, SamplingParams.greedy(250, Set.of()), running));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (running.text.length() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+    engine.close();
+    assertThat(running.done)
+        .failsWithin(10, TimeUnit.SECONDS)
+        .withThrowableThat()
+        .withMessageContaining("shutting down");
+  }
 }

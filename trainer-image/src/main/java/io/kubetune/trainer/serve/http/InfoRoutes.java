@@ -1,0 +1,45 @@
+package io.kubetune.trainer.serve.http;
+
+import io.javalin.http.Context;
+import io.kubetune.trainer.serve.openai.ModelList;
+import io.kubetune.trainer.serve.openai.OpenAiJson;
+import java.util.Map;
+
+/** GET /health, /metrics, /v1/models and /v1/models/{model}. */
+final class InfoRoutes {
+  private final ModelSlot slot;
+  private final ServeMetrics metrics;
+
+  InfoRoutes(ModelSlot slot, ServeMetrics metrics) {
+    this.slot = slot;
+    this.metrics = metrics;
+  }
+
+  /** 200 once the model is loaded, 503 before: readiness and liveness probes. */
+  void health(Context ctx) {
+    var model = slot.get();
+    ctx.contentType("application/json");
+    if (model.isPresent()) {
+      ctx.result(OpenAiJson.write(Map.of("status", "ok", "model", model.get().name())));
+    } else {
+      ctx.status(503).result(OpenAiJson.write(Map.of("status", "loading")));
+    }
+  }
+
+  void metrics(Context ctx) {
+    ctx.contentType(metrics.contentType()).result(metrics.scrape());
+  }
+
+  void models(Context ctx) {
+    ServedModel model = slot.require();
+    ctx.contentType("application/json")
+        .result(OpenAiJson.write(ModelList.of(ModelList.Model.of(model.name(), model.created()))));
+  }
+
+  void model(Context ctx) {
+    ServedModel model = slot.require();
+    model.checkName(ctx.pathParam("model"));
+    ctx.contentType("application/json")
+        .result(OpenAiJson.write(ModelList.Model.of(model.name(), model.created())));
+  }
+}

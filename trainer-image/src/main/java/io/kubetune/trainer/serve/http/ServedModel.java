@@ -1,0 +1,127 @@
+package io.kubetune.trainer.serve.http;
+
+import io.kubetune.trainer.chat.ChatModel;
+import io.kubetune.trainer.generate.SamplingParams;
+import io.kubetune.trainer.serve.BatchEngine;
+import io.kubetune.trainer.serve.GenerationCallback;
+import io.kubetune.trainer.serve.GenerationRequest;
+import io.kubetune.trainer.serve.openai.ApiError;
+import io.kubetune.trainer.serve.openai.GenerationOptions;
+import io.kubetune.trainer.tokenizer.ChatMessage;
+import io.kubetune.trainer.tokenizer.ChatTemplateException;
+import java.util.List;
+
+/**
+ * The model behind the API: its name, how prompts become tokens (the model's own chat template),
+ * the sampling defaults, and the batch engine every generation goes through.
+ */
+public final class ServedModel {
+  /**
+   * What a request gets for what it leaves out.
+   *
+   * @param maxTokens the longest reply (cut to what the context leaves)
+   * @param temperature 0 = greedy
+   */
+  public record Defaults(
+      int maxTokens, double temperature, double topP, int topK, double repetitionPenalty) {}
+
+  private final String name;
+  private final long created;
+  private final ChatModel chat;
+  private final BatchEngine engine;
+  private final Defaults defaults;
+
+  public ServedModel(String name, ChatModel chat, BatchEngine engine, Defaults defaults) {
+    this.name = name;
+    this.created = System.currentTimeMillis() / 1000;
+    this.chat = chat;
+    this.engine = engine;
+    this.defaults = defaults;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** When it was loaded, in Unix seconds. */
+  public long created() {
+    return created;
+  }
+
+  public int contextLength() {
+    return engine.config().contextLength();
+  }
+
+  public BatchEngine engine() {
+    return engine;
+  }
+
+  /** Fails with 404 model_not_found unless the request names this model. */
+  public void checkName(String requested) {
+    if (!name.equals(requested)) {
+      throw ApiError.modelNotFound(requested);
+    }
+  }
+
+  /** A conversation rendered with the chat template and a generation prompt, as token ids. */
+  public int[] chatPrompt(List<ChatMessage> messages) {
+    try {
+      return chat.promptIds(messages);
+    } catch (ChatTemplateException e) {
+      throw ApiError.invalid(
+          "The model's chat template refused the messages: " + e.getMessage(), "messages");
+    }
+  }
+
+  /** A raw prompt (/v1/completions), with the special tokens the tokenizer adds (e.g. bos). */
+  public int[] textPrompt(String prompt) {
+    return chat.tokenizer().encode(prompt, true);
+  }
+
+  /**
+   * How to generate for a prompt of promptTokens tokens; fails with 400 when the prompt and
+   * max_tokens do not fit in the context.
+   *
+   * @param promptParam the request field the prompt came from (messages, prompt), for the error
+   */
+  public SamplingParams sampling(GenerationOptions options, int promptTokens, String promptParam) {
+    int context = contextLength();
+    int maxTokens;
+    if (options.maxTokens() != null) {
+      maxTokens = options.maxTokens();
+      if (promptTokens + maxTokens > context) {
+        throw ApiError.contextLengthExceeded(context, promptTokens, maxTokens, promptParam);
+      }
+    } else {
+      if (promptTokens >= context) {
+        throw ApiError.contextLengthExceeded(context, promptTokens, 1, promptParam);
+      }
+      maxTokens = Math.min(defaults.maxTokens(), context - promptTokens);
+    }
+    double topP = options.topP() != null ? options.topP() : defaults.topP();
+    return new SamplingParams(
+        maxTokens,
+        options.temperature() != null ? options.temperature() : defaults.temperature(),
+        defaults.topK(),
+        // top_p 0 keeps only the most likely token
+        Math.max(topP, Double.MIN_NORMAL),
+        defaults.repetitionPenalty(),
+        options.seed(),
+        chat.stopTokenIds(),
+        options.stop());
+  }
+
+  /**
+   * Queues a generation; fails with 429 when every slot and the queue are taken.
+   *
+   * @param retryAfterSeconds what the 429 tells the client
+   */
+  public GenerationRequest submit(
+      int[] prompt, SamplingParams params, GenerationCallback callback, int retryAfterSeconds) {
+    GenerationRequest request = new GenerationRequest(prompt, params, callback);
+    if (!engine.submit(request)) {
+      throw ApiError.overloaded(retryAfterSeconds);
+    }
+    return request;
+  }
+}

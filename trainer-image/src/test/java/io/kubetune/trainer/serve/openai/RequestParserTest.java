@@ -1,0 +1,84 @@
+package io.kubetune.trainer.serve.openai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kubetune.trainer.tokenizer.ChatMessage;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The request forms that the HTTP tests do not spell out. */
+class RequestParserTest {
+  private static byte[] bytes(String json) {
+    return json.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void textPartsAreJoinedAndDeveloperIsASystemMessage() {
+    ChatCompletionRequest r =
+        RequestParser.chat(
+            bytes(
+                "{\"model\": \"m\", \"messages\": ["
+                    + "{\"role\": \"developer\", \"content\": \"Be brief.\"},"
+                    + "{\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": \"Hel\"},"
+                    + " {\"type\": \"text\", \"text\": \"lo\"}]}]}"));
+    assertThat(r.messages())
+        .containsExactly(new ChatMessage("system", "Be brief."), new ChatMessage("user", "Hello"));
+  }
+
+  @Test
+  void imagePartsAreRefused() {
+    assertThatThrownBy(
+            () ->
+                RequestParser.chat(
+                    bytes(
+                        "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\":"
+                            + " [{\"type\": \"image_url\", \"image_url\": {\"url\": \"x\"}}]}]}")))
+        .isInstanceOfSatisfying(
+            ApiError.class,
+            e -> assertThat(e.body().error().param()).isEqualTo("messages[0].content[0]"));
+  }
+
+  @Test
+  void optionsWithTheirDefaultsAndAliases() {
+    GenerationOptions o =
+        RequestParser.chat(
+                bytes(
+                    "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}],"
+                        + " \"max_tokens\": 5, \"max_completion_tokens\": 7, \"stop\": \"END\","
+                        + " \"seed\": 42, \"n\": 1, \"user\": \"ignored\", \"logprobs\": false}"))
+            .options();
+    assertThat(o.maxTokens()).isEqualTo(7);
+    assertThat(o.stop()).containsExactly("END");
+    assertThat(o.seed()).isEqualTo(42L);
+    assertThat(o.temperature()).isNull();
+    assertThat(o.stream()).isFalse();
+  }
+
+  @Test
+  void completionPromptAsAListOfOne() {
+    assertThat(
+            RequestParser.completion(bytes("{\"model\": \"m\", \"prompt\": [\"Once\"]}")).prompt())
+        .isEqualTo("Once");
+    assertThatThrownBy(
+            () -> RequestParser.completion(bytes("{\"model\": \"m\", \"prompt\": [\"a\", \"b\"]}")))
+        .isInstanceOf(ApiError.class);
+  }
+
+  @Test
+  void duplicateKeysAndToolsAreRefused() {
+    assertThatThrownBy(
+            () ->
+                RequestParser.chat(bytes("{\"model\": \"m\", \"model\": \"n\", \"messages\": []}")))
+        .isInstanceOfSatisfying(
+            ApiError.class, e -> assertThat(e.body().error().code()).isEqualTo("invalid_json"));
+    assertThatThrownBy(
+            () ->
+                RequestParser.chat(
+                    bytes(
+                        "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\":"
+                            + " \"x\"}], \"tools\": [{\"type\": \"function\"}]}")))
+        .isInstanceOfSatisfying(
+            ApiError.class, e -> assertThat(e.body().error().param()).isEqualTo("tools"));
+  }
+}

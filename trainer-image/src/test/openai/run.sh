@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The official openai client (npm `openai`) against `kubetune serve` on the qwen2 fixture model,
+# with an API key configured and a small batch/queue so that 429 can be provoked:
+#   trainer-image/src/test/openai/run.sh
+# Installs the locked client (npm ci), starts the server on a free port, runs `node --test`,
+# stops the server. Server log: trainer-image/target/openai-test/server.log.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=../scripts/serve-fixture.sh
+source "$here/../scripts/serve-fixture.sh"
+out="$KUBETUNE_ROOT/trainer-image/target/openai-test"
+
+(cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
+
+export KUBETUNE_API_KEY="sk-kubetune-openai-suite-$RANDOM$RANDOM"
+start_server "$out/server.log" --model "$KUBETUNE_FIXTURES/qwen2" \
+  --max-batch 2 --max-queue 1 --max-tokens 16 --temperature 0
+export KUBETUNE_MODEL=qwen2
+cd "$here"
+node --test --test-reporter=spec suite.test.mjs
