@@ -19,8 +19,9 @@
 #                     against it: /q/health answers 200 and a FineTuneJob gets a status.
 #   KUBETUNE_SMOKE_STRIP_CEL=1  with the above: apply the CRDs without their x-kubernetes-validations
 #                     when the API server rejects them (workaround, throwaway cluster only)
-#   KUBETUNE_SMOKE_SERVE=1    PLACEHOLDER until `kubetune serve` is implemented (exit 69 today):
-#                     serve the fixture model, POST /v1/chat/completions
+#   trainer-serve     `kubetune serve` in the container (read-only root fs) on the model the
+#                     trainer-train check exported: /health, then POST /v1/chat/completions.
+#                     KUBETUNE_SMOKE_SERVE=0 skips.
 # Other environment:
 #   KUBETUNE_CACHE    cache root (default $HOME/.cache/kubetune); logs in $KUBETUNE_CACHE/smoke/
 #   KUBETUNE_REBUILD=1  run the build scripts even when the images exist (docker's layer cache
@@ -190,7 +191,7 @@ if [[ ${KUBETUNE_SMOKE_CLUSTER:-0} == 1 ]]; then
   run_check operator-cluster check_operator_cluster
 fi
 
-# ---- train (real) and serve (PLACEHOLDER until `kubetune serve` exists; exit 69 today) ----
+# ---- train in the container, then serve what it exported ----
 # The job.yaml follows operator/api's TrainingJobSpec.
 FIXTURE_MODEL="$REPO/trainer-image/src/test/resources/fixtures/models/llama-tied"
 prepare_fixture() { # readable by the image's uid 65532 (model.safetensors is 0600 in git checkouts)
@@ -221,11 +222,12 @@ YAML
   test -s "$SCRATCH/out/hf/config.json" && compgen -G "$SCRATCH/out/hf/*.safetensors" >/dev/null \
     && test -s "$SCRATCH/out/adapter/adapter_config.json"
 }
-check_trainer_serve() { # PLACEHOLDER
+check_trainer_serve() {
   local cid port i body
-  prepare_fixture
+  [[ -f "$SCRATCH/out/hf/config.json" ]] || check_trainer_train
+  chmod -R a+rX "$SCRATCH/out"
   cid="$(docker run -d --name "$SERVE_CONTAINER" --read-only --tmpfs /tmp -p 127.0.0.1::8000 \
-    -v "$SCRATCH/models:/models:ro" "$TRAINER" serve --model /models/llama-tied --port 8000)"
+    -v "$SCRATCH/out:/out:ro" "$TRAINER" serve --model /out/hf --served-model-name trained --port 8000)"
   port="$(docker port "$cid" 8000/tcp | head -n 1 | sed 's/.*://')"
   for ((i = 0; i < 240; i++)); do
     curl -fs -m 2 "http://127.0.0.1:$port/health" >/dev/null && break
@@ -234,12 +236,12 @@ check_trainer_serve() { # PLACEHOLDER
   done
   docker logs "$cid" 2>&1 | tail -n 20
   body="$(curl -fsS -m 60 "http://127.0.0.1:$port/v1/chat/completions" -H 'Content-Type: application/json' \
-    -d '{"model":"llama-tied","messages":[{"role":"user","content":"Who are you?"}],"max_tokens":8}')"
+    -d '{"model":"trained","messages":[{"role":"user","content":"Who are you?"}],"max_tokens":8}')"
   echo "$body"
   python3 -c 'import json, sys; r = json.loads(sys.argv[1]); assert r["choices"][0]["message"]["role"] == "assistant"' "$body"
 }
 if [[ ${KUBETUNE_SMOKE_TRAIN:-1} == 1 ]]; then run_check trainer-train check_trainer_train; fi
-if [[ ${KUBETUNE_SMOKE_SERVE:-0} == 1 ]]; then run_check trainer-serve check_trainer_serve; fi
+if [[ ${KUBETUNE_SMOKE_SERVE:-1} == 1 ]]; then run_check trainer-serve check_trainer_serve; fi
 
 say "${#passed[@]} passed (${passed[*]:-}), ${#failed[@]} failed (${failed[*]:-}); total $(since "$t0")"
 ((${#failed[@]} == 0))
