@@ -39,7 +39,11 @@ public record Attention(ModelConfig config, Linear q, Linear k, Linear v, Linear
     keys = RotaryEmbedding.apply(keys.transpose(0, 2, 1, 3), cos, sin);
     values = values.transpose(0, 2, 1, 3);
     NDList attended = kv.keysValues(layer, keys, values);
-    NDArray out = backend.attend(queries, attended.get(0), attended.get(1), kv.mask(), kv.causal());
+    NDArray out =
+        kv.segments() != null
+            ? SegmentedAttention.attend(
+                backend, queries, attended.get(0), attended.get(1), kv.segments())
+            : backend.attend(queries, attended.get(0), attended.get(1), kv.mask(), kv.causal());
     return o.apply(out.transpose(0, 2, 1, 3).reshape(batch, len, (long) heads * dim));
   }
 }

@@ -13,6 +13,11 @@ interface KvView {
 
   boolean causal();
 
+  /** Segment ids [B][T] when this pass attends sample by sample (packed rows), else null. */
+  default int[][] segments() {
+    return null;
+  }
+
   /** No cache: attend to this pass's tokens under the given mask. */
   static KvView uncached(AttentionMask mask) {
     return new KvView() {
@@ -29,6 +34,11 @@ interface KvView {
       @Override
       public boolean causal() {
         return mask.isCausal();
+      }
+
+      @Override
+      public int[][] segments() {
+        return mask.segments();
       }
     };
   }
