@@ -19,6 +19,7 @@ import io.kubetune.operator.crd.FineTuneJob;
 import io.kubetune.operator.crd.FineTuneJobSpec;
 import io.kubetune.operator.crd.ResourcesSpec;
 import io.kubetune.operator.pods.ClaimMounts;
+import io.kubetune.operator.pods.GpuToleration;
 import io.kubetune.operator.pods.Restricted;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,7 +30,7 @@ import java.util.Map;
 public final class TrainingPod {
   public static final String CONTAINER = "trainer";
   public static final int RENDEZVOUS_PORT = 29500;
-  public static final String GPU = "nvidia.com/gpu";
+  public static final String GPU = GpuToleration.GPU;
   public static final String COMPLETION_INDEX =
       "metadata.annotations['batch.kubernetes.io/job-completion-index']";
 
@@ -76,7 +77,7 @@ public final class TrainingPod {
         .withSecurityContext(Restricted.pod())
         .withPriorityClassName(res.priorityClassName())
         .withNodeSelector(res.nodeSelector())
-        .withTolerations(res.tolerations())
+        .withTolerations(GpuToleration.tolerations(res.tolerations(), res.effectiveGpus()))
         .withAffinity(res.affinity())
         .addToContainers(
             new ContainerBuilder()

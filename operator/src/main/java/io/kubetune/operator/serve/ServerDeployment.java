@@ -21,6 +21,7 @@ import io.kubetune.operator.crd.ModelServeSpec;
 import io.kubetune.operator.crd.PodOverlay;
 import io.kubetune.operator.crd.ServeResourcesSpec;
 import io.kubetune.operator.pods.ClaimMounts;
+import io.kubetune.operator.pods.GpuToleration;
 import io.kubetune.operator.pods.Restricted;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,7 +33,7 @@ import java.util.stream.Collectors;
 /** The Deployment running {@code kubetune serve}. */
 public final class ServerDeployment {
   public static final String CONTAINER = "server";
-  public static final String GPU = "nvidia.com/gpu";
+  public static final String GPU = GpuToleration.GPU;
 
   private ServerDeployment() {}
 
@@ -92,7 +93,7 @@ public final class ServerDeployment {
         .withSecurityContext(Restricted.pod())
         .withPriorityClassName(res.priorityClassName())
         .withNodeSelector(res.nodeSelector())
-        .withTolerations(res.tolerations())
+        .withTolerations(GpuToleration.tolerations(res.tolerations(), res.effectiveGpus()))
         .withAffinity(res.affinity())
         .addToContainers(
             new ContainerBuilder()
