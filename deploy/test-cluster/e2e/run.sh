@@ -164,8 +164,15 @@ operator_install() {
   kubectl wait --for=condition=Established --timeout=60s \
     crd/finetunejobs.kubetune.io crd/modelserves.kubetune.io | sed 's/^/  /'
   # The Deployment's pods are admitted (restricted Pod Security, ServiceAccount, resources) and
-  # scheduled; kwok marks them Ready but runs nothing, so they never take the Lease. Scale to 0.
+  # scheduled; kwok marks them Ready but runs nothing, so they never take the Lease. Scale to 0
+  # afterwards. (An earlier run left it at 0, which kubectl apply does not undo: the manifest's
+  # 2 replicas again first, so that the check is not vacuous.)
+  if [[ "$(kubectl -n "$OP_NS" get deployment kubetune-operator -o 'jsonpath={.spec.replicas}')" == 0 ]]; then
+    kubectl -n "$OP_NS" scale deployment/kubetune-operator --replicas=2 | sed 's/^/  /'
+  fi
   kubectl -n "$OP_NS" rollout status deployment/kubetune-operator --timeout=60s | sed 's/^/  /'
+  kubectl -n "$OP_NS" wait --for=condition=Available --timeout=60s deployment/kubetune-operator | sed 's/^/  /'
+  kubectl -n "$OP_NS" get pods -o wide | sed 's/^/  /'
   kubectl -n "$OP_NS" scale deployment/kubetune-operator --replicas=0 | sed 's/^/  /'
   OP_KUBECONFIG="$(operator_kubeconfig)"
   export OP_KUBECONFIG
