@@ -48,3 +48,8 @@ wait_until 30 "event Resumed recorded" has_event Resumed
 expect_eq "$(jp job/pausable '{.metadata.uid}')" "$uid" "the same Job (suspended and resumed, not replaced)"
 expect_eq "$(jp finetunejob/pausable '{.status.restarts}')" 0 "status.restarts (pods removed by a suspension are no failures)"
 step "events: $(events)"
+# suspend and resume patch the Job as the operator's field manager (a merge patch: Update)
+managers="$(k get job/pausable --show-managed-fields -o \
+  'jsonpath={range .metadata.managedFields[*]}{.manager}/{.operation}/{.subresource} {end}')"
+expect_match "$managers" '^((finetunejob/(Apply|Update)/|kube-controller-manager/Update/status) )+$' \
+  "Job field managers after suspend and resume"
