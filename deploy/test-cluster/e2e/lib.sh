@@ -62,6 +62,13 @@ fail() {
   exit 1
 }
 
+# What a failed check says when run once more (a predicate may explain itself on stdout/stderr).
+last_words() {
+  local out
+  out="$("$@" 2>&1)" && return 0
+  [[ -z "$out" ]] || printf '\n%s' "$(sed 's/^/      /' <<<"$out" | head -n 30)"
+}
+
 wait_until() { # SECS WHAT CMD...
   local secs="$1" what="$2"
   shift 2
@@ -69,7 +76,7 @@ wait_until() { # SECS WHAT CMD...
   deadline=$(awk -v t="$(now_s)" -v s="$secs" 'BEGIN { printf "%.0f", t + s }')
   until "$@" >/dev/null 2>&1; do
     if (($(date +%s) >= deadline)); then
-      fail "timed out after ${secs}s waiting until $what (check: $*)"
+      fail "timed out after ${secs}s waiting until $what (check: $*)$(last_words "$@")"
     fi
     sleep 0.5
   done
@@ -81,7 +88,7 @@ holds() { # SECS WHAT CMD...
   shift 2
   local end=$(($(date +%s) + secs))
   while (($(date +%s) < end)); do
-    "$@" >/dev/null 2>&1 || fail "no longer true within ${secs}s: $what (check: $*)"
+    "$@" >/dev/null 2>&1 || fail "no longer true within ${secs}s: $what (check: $*)$(last_words "$@")"
     sleep 1
   done
   step "ok: $what (held ${secs}s)"
