@@ -92,7 +92,7 @@ step "kubectl get job steady --show-managed-fields (managers):"
 k get job/steady --show-managed-fields -o \
   'jsonpath={range .metadata.managedFields[*]}    {.manager} {.operation} {.subresource} {.time}{"\n"}{end}'
 
-conflicts="$(tail -n "+$((SCENARIO_LOG_LINE + 1))" "$OP_LOG" | grep -iE 'conflict|409' || true)"
+conflicts="$(tail -n "+$((SCENARIO_LOG_LINE + 1))" "$OP_LOG" | grep -E 'code=409|[Cc]onflict' || true)"
 expect_eq "$conflicts" "" "conflicts in the operator log during this scenario"
 # nothing reconciled into a change during the quiet window: no status patch, no apply
 writes="$(tail -n "+$((log_from + 1))" "$OP_LOG" | grep -F "$NS" | grep -iE 'error|warn' || true)"

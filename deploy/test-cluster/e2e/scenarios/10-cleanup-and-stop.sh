@@ -20,7 +20,7 @@ step "ok: operator stopped $(elapsed "$t0")s after SIGTERM, exit status $status"
 expect_eq "$status" 143 "exit status after SIGTERM"
 
 step "operator log: $OP_LOG ($(wc -l <"$OP_LOG") lines, $(grep -c '^=== start' "$OP_LOG") start(s))"
-expect_eq "$(grep -iE 'conflict|409' "$OP_LOG" || true)" "" "conflicts in the operator log"
+expect_eq "$(grep -E 'code=409|[Cc]onflict' "$OP_LOG" || true)" "" "conflicts in the operator log"
 expect_eq "$(grep -E ' ERROR ' "$OP_LOG" | head -n 20 || true)" "" "ERROR lines in the operator log"
 # One log record per line group (a record starts with a timestamp). Expected, and left out: records
 # whose every failed API call ("Failure executing: ...") was refused because its object or its
