@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The e2e suite's small assertion library (sourced by run.sh; scenarios use it).
 #
 #   k ARGS...                  kubectl (the test cluster's v1.36.3) in the scenario's namespace

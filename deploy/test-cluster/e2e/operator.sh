@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The real operator as a local process, authenticated as the operator's ServiceAccount from
 # deploy/operator (so its least-privilege RBAC is what the tests exercise), production profile
 # (server-side apply on, leader election on), with the environment of deploy/operator's

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154
 # examples/invalid: every file is refused by the API server (OpenAPI schema and CEL rules of the
 # installed CRDs) with a message containing each of its "# expect:" lines; updates/: the first
 # document is created, its status written through the status subresource, and applying the

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154
 # examples/: `kubectl apply -f examples/` creates every FineTuneJob and ModelServe, and the
 # operator takes each of them: a FineTuneJob gets its ConfigMap, Service and training Job (the
 # API server accepts what the operator builds from it; condition Created=True) and is not

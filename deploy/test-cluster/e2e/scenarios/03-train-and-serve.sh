@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154
 # A FineTuneJob on 2 nodes x 4 GPUs becomes a ConfigMap, a headless Service and an Indexed Job
 # whose 2 pods are scheduled onto the (tainted) GPU nodes; its phase goes Pending -> Running ->
 # Succeeded as kwok runs the pods for 6 s (fake.kubetune.io/run-seconds through spec.template);
@@ -51,7 +52,7 @@ wait_until 30 "phase Running" jp_is finetunejob/support '{.status.phase}' Runnin
 pods="$(k get pods -l batch.kubernetes.io/job-name=support -o \
   'jsonpath={range .items[*]}{.metadata.name} {.spec.nodeName} {.spec.containers[0].resources.requests.nvidia\.com/gpu} {.spec.tolerations[?(@.key=="nvidia.com/gpu")].operator} {.metadata.annotations.batch\.kubernetes\.io/job-completion-index} {.metadata.annotations.fake\.kubetune\.io/run-seconds}{"\n"}{end}')"
 sed 's/^/    pod node gpus toleration index run-seconds: /' <<<"$pods"
-while read -r pod node gpus tol index secs; do
+while read -r pod node gpus tol _index secs; do
   expect_match "$node" '^kubetune-gpu-[0-9]+$' "$pod nodeName"
   expect_eq "$gpus" 4 "$pod nvidia.com/gpu request"
   expect_eq "$tol" Exists "$pod toleration of nvidia.com/gpu"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154
 # Server-side apply and idempotent reconciling. Two jobs reach a steady state: "steady" trains
 # for an hour (Running), "served" has finished and serves (Succeeded, ModelServe Ready). Then, for
 # 15 s, the operator changes nothing (resourceVersions stay put where only it writes; see below

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154
 # Deleting a FineTuneJob garbage-collects everything it owned, through the real garbage collector:
 # its ConfigMap, Service, claim made from spec.storage.claimTemplate, Job and pods, and the
 # ModelServe with what that owned in turn (Deployment, ReplicaSet, pods, Service).

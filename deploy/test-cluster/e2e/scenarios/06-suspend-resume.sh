@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154
 # spec.suspend: true removes the training pods (the Job is suspended, phase Suspended, event
 # Suspended); false brings them back (phase Running, event Resumed).
 

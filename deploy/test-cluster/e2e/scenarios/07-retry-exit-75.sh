@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154
 # A trainer pod that exits with the retryable code 75 (lost peer, preemption) is replaced: the
 # pod is recreated, status.restarts grows and an event Restarted is recorded, while the phase is
 # not Failed. With backoffLimit: 1 the second failure ends the Job: phase Failed, reason

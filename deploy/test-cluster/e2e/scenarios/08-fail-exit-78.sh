@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154
 # A trainer pod that exits with the permanent code 78 (bad config) fails the job at once, within
 # backoffLimit 3: the Job's podFailurePolicy (FailJob), phase Failed with reason ConfigError, an
 # event Failed; the pod is not recreated and the operator does not recreate the Job.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154
 # The operator crashes (SIGKILL) while a job trains; the pods finish while it is down; a new
 # operator process (another identity: it takes the Lease once the dead one's expires) carries the
 # status on to Succeeded and creates the ModelServe, with no duplicate objects: the ConfigMap,

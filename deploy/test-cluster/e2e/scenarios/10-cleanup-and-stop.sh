@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154
 # Namespace deletion finishes while the operator runs, even with training pods still running in
 # them; the operator stops on SIGTERM well within a pod's termination grace period (30 s), and its
 # log over the whole run has no conflict, no ERROR line and no exception.
