@@ -67,6 +67,7 @@ public record FineTuneJobSpec(
                 + " only change while the job is Pending, Suspended or Failed; the other fields"
                 + " apply the next time the pods are created.")
         ResourcesSpec resources,
+    @JsonPropertyDescription(TEMPLATE_DESCRIPTION) PodOverlay template,
     @JsonPropertyDescription(
             "The volume for checkpoints and the exported model when output is not set: an"
                 + " existing PersistentVolumeClaim, or a claim template the operator creates as"
@@ -97,6 +98,12 @@ public record FineTuneJobSpec(
             "Delete the finished training Job and its pods (not the FineTuneJob, its status or"
                 + " the model) after this many seconds.")
         Integer ttlSecondsAfterFinished) {
+
+  static final String TEMPLATE_DESCRIPTION =
+      "An overlay on the training pods: extra labels, annotations and environment variables"
+          + " (e.g. for a service mesh, cost allocation or monitoring) and their ServiceAccount. The"
+          + " operator's own labels and variables win on a clash. May change at any time; it"
+          + " applies the next time the pods are created.";
 
   /** Retries within the Job when backoffLimit is not set. */
   public static final int DEFAULT_BACKOFF_LIMIT = 3;

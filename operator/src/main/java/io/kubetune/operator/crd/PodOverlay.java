@@ -8,22 +8,24 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small overlay on the server pod template. It is not a chat template: the chat template is the
- * model's own (tokenizer_config.json, written by the export), so training and serving agree.
+ * A small overlay on a pod template the operator builds: the server pods of a ModelServe
+ * (spec.template), the training pods of a FineTuneJob (spec.template). For a ModelServe it is not a
+ * chat template: the chat template is the model's own (tokenizer_config.json, written by the
+ * export), so training and serving agree.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PodOverlay(
-    @JsonPropertyDescription(
-            "Extra labels on the server pods (the operator's own labels win on a clash).")
+    @JsonPropertyDescription("Extra labels on the pods (the operator's own labels win on a clash).")
         Map<String, String> labels,
-    @JsonPropertyDescription("Extra annotations on the server pods.")
-        Map<String, String> annotations,
+    @JsonPropertyDescription("Extra annotations on the pods.") Map<String, String> annotations,
     @Size(max = 64)
         @JsonPropertyDescription(
-            "Extra environment variables of the server container (the operator's own names,"
-                + " KUBETUNE_*, HOME and DJL_CACHE_DIR, win on a clash).")
+            "Extra environment variables of the trainer or server container (the operator's own"
+                + " names, e.g. KUBETUNE_*, HOME, DJL_CACHE_DIR and the rendezvous variables, win"
+                + " on a clash).")
         List<EnvVar> env,
     @Size(max = 253)
         @JsonPropertyDescription(
-            "ServiceAccount of the server pods (default: none is mounted into the pods).")
+            "ServiceAccount of the pods (default: the namespace's default, with no API token"
+                + " mounted).")
         String serviceAccountName) {}

@@ -5,7 +5,15 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
 import java.util.Optional;
 
-/** What the training Job says about the run. */
+/**
+ * What the training Job says about the run.
+ *
+ * <p>Since Kubernetes 1.31 a Job is decided before it is finished: the controller first adds {@code
+ * SuccessCriteriaMet} or {@code FailureTarget}, waits for the pods to terminate, and only then adds
+ * {@code Complete} or {@code Failed}. In between no pod is active or ready, so those first
+ * conditions count as complete and failed here; otherwise the phase flickered Running -> Pending ->
+ * Succeeded (seen on a v1.36 API server by the e2e tests).
+ */
 public record JobState(
     boolean complete,
     boolean failed,
@@ -19,11 +27,18 @@ public record JobState(
     String startTime,
     String completionTime) {
 
+  public static final String COMPLETE = "Complete";
+  public static final String SUCCESS_CRITERIA_MET = "SuccessCriteriaMet";
+  public static final String FAILED = "Failed";
+  public static final String FAILURE_TARGET = "FailureTarget";
+
   public static JobState of(Job job) {
     JobStatus s = job.getStatus() == null ? new JobStatus() : job.getStatus();
-    Optional<JobCondition> failed = condition(s, "Failed");
+    Optional<JobCondition> failed = condition(s, FAILED).or(() -> condition(s, FAILURE_TARGET));
+    Optional<JobCondition> succeeded =
+        condition(s, COMPLETE).or(() -> condition(s, SUCCESS_CRITERIA_MET));
     return new JobState(
-        condition(s, "Complete").isPresent(),
+        succeeded.isPresent(),
         failed.isPresent(),
         failed.map(JobCondition::getReason).orElse(null),
         failed.map(JobCondition::getMessage).orElse(null),
@@ -33,7 +48,10 @@ public record JobState(
         s.getReady() != null ? s.getReady() : nz(s.getActive()),
         nz(s.getFailed()),
         s.getStartTime(),
-        s.getCompletionTime());
+        // when the pods succeeded: the Job's completionTime only comes with Complete
+        condition(s, SUCCESS_CRITERIA_MET)
+            .map(JobCondition::getLastTransitionTime)
+            .orElse(s.getCompletionTime()));
   }
 
   public boolean finished() {

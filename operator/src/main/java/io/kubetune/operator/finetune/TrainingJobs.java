@@ -1,5 +1,7 @@
 package io.kubetune.operator.finetune;
 
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
@@ -85,6 +87,33 @@ public final class TrainingJobs {
                 .build())
         .endRule()
         .build();
+  }
+
+  /**
+   * A JSON merge patch that sets the fields of a Job that may change (suspend, backoffLimit,
+   * activeDeadlineSeconds, ttlSecondsAfterFinished) to the desired ones; null removes a field. It
+   * carries no resourceVersion: the Job controller updates a running Job's status all the time, so
+   * an optimistically locked read-modify-write of it could fail with a conflict (409), as the e2e
+   * tests saw when suspending.
+   */
+  public static String mutableFieldsPatch(Job desired) {
+    JobSpec d = desired.getSpec();
+    ObjectNode spec = Serialization.jsonMapper().createObjectNode();
+    spec.set("suspend", BooleanNode.valueOf(Boolean.TRUE.equals(d.getSuspend())));
+    putOrNull(spec, "backoffLimit", d.getBackoffLimit());
+    putOrNull(spec, "activeDeadlineSeconds", d.getActiveDeadlineSeconds());
+    putOrNull(spec, "ttlSecondsAfterFinished", d.getTtlSecondsAfterFinished());
+    ObjectNode patch = Serialization.jsonMapper().createObjectNode();
+    patch.set("spec", spec);
+    return patch.toString();
+  }
+
+  private static void putOrNull(ObjectNode node, String field, Number value) {
+    if (value == null) {
+      node.putNull(field);
+    } else {
+      node.put(field, value.longValue());
+    }
   }
 
   /** The hash a Job carries; a different one means the Job must be replaced to apply a change. */

@@ -17,8 +17,11 @@ import io.kubetune.api.TrainingProgress;
 import io.kubetune.operator.Labels;
 import io.kubetune.operator.crd.FineTuneJob;
 import io.kubetune.operator.crd.FineTuneJobSpec;
+import io.kubetune.operator.crd.PodOverlay;
 import io.kubetune.operator.crd.ResourcesSpec;
 import io.kubetune.operator.pods.ClaimMounts;
+import io.kubetune.operator.pods.GpuToleration;
+import io.kubetune.operator.pods.PodOverlays;
 import io.kubetune.operator.pods.Restricted;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,7 +32,7 @@ import java.util.Map;
 public final class TrainingPod {
   public static final String CONTAINER = "trainer";
   public static final int RENDEZVOUS_PORT = 29500;
-  public static final String GPU = "nvidia.com/gpu";
+  public static final String GPU = GpuToleration.GPU;
   public static final String COMPLETION_INDEX =
       "metadata.annotations['batch.kubernetes.io/job-completion-index']";
 
@@ -61,22 +64,24 @@ public final class TrainingPod {
     mounts.add(Restricted.tmpMount());
     mounts.addAll(claims.mounts());
 
-    Map<String, String> annotations = new LinkedHashMap<>();
-    annotations.put("kubectl.kubernetes.io/default-container", CONTAINER);
+    PodOverlay overlay = spec.template();
     return new PodTemplateSpecBuilder()
         .withNewMetadata()
-        .withLabels(Labels.trainer(names.job()))
-        .withAnnotations(annotations)
+        .withLabels(PodOverlays.labels(overlay, Labels.trainer(names.job())))
+        .withAnnotations(
+            PodOverlays.annotations(
+                overlay, Map.of("kubectl.kubernetes.io/default-container", CONTAINER)))
         .endMetadata()
         .withNewSpec()
         .withRestartPolicy("Never")
         .withSubdomain(names.service())
-        .withAutomountServiceAccountToken(false)
+        .withServiceAccountName(PodOverlays.serviceAccountName(overlay))
+        .withAutomountServiceAccountToken(PodOverlays.automountServiceAccountToken(overlay))
         .withEnableServiceLinks(false)
         .withSecurityContext(Restricted.pod())
         .withPriorityClassName(res.priorityClassName())
         .withNodeSelector(res.nodeSelector())
-        .withTolerations(res.tolerations())
+        .withTolerations(GpuToleration.tolerations(res.tolerations(), res.effectiveGpus()))
         .withAffinity(res.affinity())
         .addToContainers(
             new ContainerBuilder()
@@ -84,7 +89,7 @@ public final class TrainingPod {
                 .withImage(res.image() != null ? res.image() : defaultImage)
                 .withImagePullPolicy("IfNotPresent")
                 .withArgs("train", "-f", TrainingConfig.PATH)
-                .withEnv(env(names, res))
+                .withEnv(PodOverlays.env(overlay, env(names, res)))
                 .withPorts(
                     new ContainerPortBuilder()
                         .withName("rendezvous")

@@ -21,18 +21,18 @@ import io.kubetune.operator.crd.ModelServeSpec;
 import io.kubetune.operator.crd.PodOverlay;
 import io.kubetune.operator.crd.ServeResourcesSpec;
 import io.kubetune.operator.pods.ClaimMounts;
+import io.kubetune.operator.pods.GpuToleration;
+import io.kubetune.operator.pods.PodOverlays;
 import io.kubetune.operator.pods.Restricted;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /** The Deployment running {@code kubetune serve}. */
 public final class ServerDeployment {
   public static final String CONTAINER = "server";
-  public static final String GPU = "nvidia.com/gpu";
+  public static final String GPU = GpuToleration.GPU;
 
   private ServerDeployment() {}
 
@@ -56,17 +56,10 @@ public final class ServerDeployment {
     mounts.add(Restricted.tmpMount());
     mounts.addAll(claims.mounts());
 
-    Map<String, String> podLabels = new LinkedHashMap<>();
-    if (overlay != null && overlay.labels() != null) {
-      podLabels.putAll(overlay.labels());
-    }
-    podLabels.putAll(Labels.server(names.name()));
-    Map<String, String> podAnnotations = new LinkedHashMap<>();
-    if (overlay != null && overlay.annotations() != null) {
-      podAnnotations.putAll(overlay.annotations());
-    }
-    podAnnotations.put("kubectl.kubernetes.io/default-container", CONTAINER);
-    String serviceAccount = overlay == null ? null : overlay.serviceAccountName();
+    Map<String, String> podLabels = PodOverlays.labels(overlay, Labels.server(names.name()));
+    Map<String, String> podAnnotations =
+        PodOverlays.annotations(
+            overlay, Map.of("kubectl.kubernetes.io/default-container", CONTAINER));
 
     return new DeploymentBuilder()
         .withNewMetadata()
@@ -86,13 +79,13 @@ public final class ServerDeployment {
         .withAnnotations(podAnnotations)
         .endMetadata()
         .withNewSpec()
-        .withServiceAccountName(serviceAccount)
-        .withAutomountServiceAccountToken(serviceAccount == null ? false : null)
+        .withServiceAccountName(PodOverlays.serviceAccountName(overlay))
+        .withAutomountServiceAccountToken(PodOverlays.automountServiceAccountToken(overlay))
         .withEnableServiceLinks(false)
         .withSecurityContext(Restricted.pod())
         .withPriorityClassName(res.priorityClassName())
         .withNodeSelector(res.nodeSelector())
-        .withTolerations(res.tolerations())
+        .withTolerations(GpuToleration.tolerations(res.tolerations(), res.effectiveGpus()))
         .withAffinity(res.affinity())
         .addToContainers(
             new ContainerBuilder()
@@ -158,13 +151,7 @@ public final class ServerDeployment {
               .endValueFrom()
               .build());
     }
-    Set<String> ownNames = own.stream().map(EnvVar::getName).collect(Collectors.toSet());
-    List<EnvVar> env = new ArrayList<>();
-    if (spec.template() != null && spec.template().env() != null) {
-      spec.template().env().stream().filter(e -> !ownNames.contains(e.getName())).forEach(env::add);
-    }
-    env.addAll(own);
-    return env;
+    return PodOverlays.env(spec.template(), own);
   }
 
   private static Probe probe(int periodSeconds, int failureThreshold) {

@@ -26,6 +26,7 @@ class FineTuneJobGoldenTest {
         "serve",
         "serve-adapter",
         "cpu-only",
+        "pod-template",
       })
   void desiredObjectsMatchTheGoldenFile(String name) {
     FineTuneJob job =

@@ -370,6 +370,7 @@ class FineTuneJobReconcilerTest {
                       s.evaluation(),
                       s.output(),
                       s.resources(),
+                      s.template(),
                       s.storage(),
                       s.serve(),
                       suspend,

@@ -125,6 +125,76 @@ class FineTuneJobStatusesTest {
     assertThat(afterTtl.artifact().model()).isEqualTo("pvc://qwen-storage/qwen/hf");
   }
 
+  /**
+   * Kubernetes >= 1.31: SuccessCriteriaMet comes first, Complete once the pods have terminated; in
+   * between nothing is active or ready. The phase must go Running -> Succeeded, not via Pending.
+   */
+  @Test
+  void successCriteriaMetIsSuccessBeforeComplete() {
+    JobConditionBuilder met =
+        new JobConditionBuilder()
+            .withType("SuccessCriteriaMet")
+            .withStatus("True")
+            .withReason("CompletionsReached")
+            .withLastTransitionTime("2026-11-29T10:04:00Z");
+    Job deciding =
+        job()
+            .withNewStatus()
+            .withActive(0)
+            .withReady(0)
+            .withSucceeded(1)
+            .addToConditions(met.build())
+            .endStatus()
+            .build();
+    FineTuneJobStatus s = compute(ftj, Optional.of(deciding), Optional.empty(), T0);
+    assertThat(s.phase()).isEqualTo("Succeeded");
+    assertThat(s.completionTime()).isEqualTo("2026-11-29T10:04:00Z");
+    ftj.setStatus(s);
+    Job complete =
+        job()
+            .withNewStatus()
+            .withActive(0)
+            .withReady(0)
+            .withSucceeded(1)
+            .withCompletionTime("2026-11-29T10:04:01Z")
+            .addToConditions(
+                met.build(),
+                new JobConditionBuilder()
+                    .withType("Complete")
+                    .withStatus("True")
+                    .withReason("CompletionsReached")
+                    .build())
+            .endStatus()
+            .build();
+    assertThat(compute(ftj, Optional.of(complete), Optional.empty(), T1))
+        .as("Complete after SuccessCriteriaMet changes nothing")
+        .isEqualTo(s);
+  }
+
+  /** FailureTarget comes before Failed (pods still terminating): already Failed, with the cause. */
+  @Test
+  void failureTargetIsFailureBeforeFailed() {
+    Job deciding =
+        job()
+            .withNewStatus()
+            .withActive(0)
+            .withReady(0)
+            .addToConditions(
+                new JobConditionBuilder()
+                    .withType("FailureTarget")
+                    .withStatus("True")
+                    .withReason("PodFailurePolicy")
+                    .withMessage(
+                        "Container trainer for pod ns/qwen-0-x failed with exit code 78"
+                            + " matching FailJob rule at index 0")
+                    .build())
+            .endStatus()
+            .build();
+    FineTuneJobStatus s = compute(ftj, Optional.of(deciding), Optional.empty(), T0);
+    assertThat(s.phase()).isEqualTo("Failed");
+    assertThat(Conditions.reason(s.conditions(), "Failed")).isEqualTo("ConfigError");
+  }
+
   private JobBuilder job() {
     return new JobBuilder(TrainingJobs.build(ftj, OperatorConfig.DEFAULT_IMAGE));
   }

@@ -18,4 +18,19 @@ public class TrainingConfigMapDependent
   protected ConfigMap desired(FineTuneJob job, Context<FineTuneJob> context) {
     return TrainingConfigMap.build(job);
   }
+
+  /**
+   * Server-side apply like every other owned object (one field manager, "finetunejob"), whenever
+   * the operator uses it ({@code quarkus.operator-sdk.enable-ssa}, off only in the test profile).
+   * JOSDK leaves ConfigMaps and Secrets out by default ({@code defaultNonSSAResources}), which made
+   * this the one object updated with PUT by the manager "fabric8-kubernetes-client"; this one has
+   * plain string data only.
+   */
+  @Override
+  protected boolean useSSA(Context<FineTuneJob> context) {
+    return context
+        .getControllerConfiguration()
+        .getConfigurationService()
+        .ssaBasedCreateUpdateMatchForDependentResources();
+  }
 }

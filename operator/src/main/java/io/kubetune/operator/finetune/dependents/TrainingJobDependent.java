@@ -2,6 +2,8 @@ package io.kubetune.operator.finetune.dependents;
 
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.GarbageCollected;
@@ -13,6 +15,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import io.kubetune.operator.Labels;
 import io.kubetune.operator.config.OperatorConfig;
 import io.kubetune.operator.crd.FineTuneJob;
+import io.kubetune.operator.finetune.FineTuneJobReconciler;
 import io.kubetune.operator.finetune.JobPlan;
 import io.kubetune.operator.finetune.TrainingJobs;
 import jakarta.inject.Inject;
@@ -59,7 +62,10 @@ public class TrainingJobDependent extends KubernetesDependentResource<Job, FineT
     };
   }
 
-  /** Only the mutable fields: the pod template of a Job cannot change. */
+  /**
+   * Only the mutable fields (the pod template of a Job cannot change), with a merge patch that is
+   * not tied to a resourceVersion: the Job controller keeps writing a running Job's status.
+   */
   @Override
   public Job update(Job actual, Job desired, FineTuneJob primary, Context<FineTuneJob> context) {
     return context
@@ -69,14 +75,11 @@ public class TrainingJobDependent extends KubernetesDependentResource<Job, FineT
         .jobs()
         .inNamespace(actual.getMetadata().getNamespace())
         .withName(actual.getMetadata().getName())
-        .edit(
-            j -> {
-              j.getSpec().setSuspend(desired.getSpec().getSuspend());
-              j.getSpec().setBackoffLimit(desired.getSpec().getBackoffLimit());
-              j.getSpec().setActiveDeadlineSeconds(desired.getSpec().getActiveDeadlineSeconds());
-              j.getSpec()
-                  .setTtlSecondsAfterFinished(desired.getSpec().getTtlSecondsAfterFinished());
-              return j;
-            });
+        .patch(
+            new PatchContext.Builder()
+                .withPatchType(PatchType.JSON_MERGE)
+                .withFieldManager(FineTuneJobReconciler.NAME)
+                .build(),
+            TrainingJobs.mutableFieldsPatch(desired));
   }
 }
