@@ -4,6 +4,7 @@
 #   unit    mvn verify: formatter, unit and reference-parity tests, operator against the mock server
 #   images  the trainer and operator images built with Docker and run (training in a container)
 #   serve   kubetune serve driven by the official openai npm client, and its web page in Chromium
+#   e2e     the operator on a real Kubernetes control plane with fake GPU nodes (kwok)
 # Run one stage: test/run.sh unit
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,8 +13,9 @@ declare -A commands=(
   [unit]="mvn -B -ntp verify"
   [images]="env KUBETUNE_REBUILD=1 deploy/image/smoke.sh"
   [serve]="trainer-image/src/test/openai/run.sh && trainer-image/src/test/web/run.sh"
+  [e2e]="deploy/test-cluster/e2e/run.sh"
 )
-order=(unit images serve)
+order=(unit images serve e2e)
 if [[ $# -gt 0 ]]; then
   order=("$@")
 fi
