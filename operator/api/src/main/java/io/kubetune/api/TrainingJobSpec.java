@@ -28,6 +28,22 @@ public record TrainingJobSpec(
             "Where checkpoints and the exported model go. Set by the operator in a cluster.")
         OutputSpec output) {
 
+  /**
+   * The fields a FineTuneJob's spec has beyond these: how to run on the cluster. The trainer
+   * ignores them when it reads a whole FineTuneJob; a test in the operator checks that
+   * FineTuneJobSpec has exactly this spec's fields plus these.
+   */
+  public static final java.util.Set<String> CLUSTER_ONLY_FIELDS =
+      java.util.Set.of(
+          "resources",
+          "storage",
+          "template",
+          "serve",
+          "suspend",
+          "backoffLimit",
+          "activeDeadlineSeconds",
+          "ttlSecondsAfterFinished");
+
   public TrainingJobSpec {
     datasets = datasets == null ? List.of() : List.copyOf(datasets);
     method = method == null ? MethodSpec.defaults() : method;

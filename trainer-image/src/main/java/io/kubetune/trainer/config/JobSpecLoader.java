@@ -37,15 +37,7 @@ public final class JobSpecLoader {
   public static final String KIND = "FineTuneJob";
 
   /** FineTuneJob spec keys that only the operator reads. */
-  public static final Set<String> CLUSTER_ONLY_KEYS =
-      Set.of(
-          "resources",
-          "storage",
-          "serve",
-          "suspend",
-          "backoffLimit",
-          "activeDeadlineSeconds",
-          "ttlSecondsAfterFinished");
+  public static final Set<String> CLUSTER_ONLY_KEYS = TrainingJobSpec.CLUSTER_ONLY_FIELDS;
 
   private static final Set<String> DOCUMENT_KEYS =
       Set.of("apiVersion", "kind", "metadata", "spec", "status");
