@@ -54,15 +54,7 @@ final class ExportCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ResolvedJob job =
         new JobSpecLoader(SourceResolver.fromEnvironment(System.getenv())).load(jobFile);
-    Path out =
-        output != null
-            ? output
-            : job.outputDir()
-                .orElseThrow(
-                    () ->
-                        new KubetuneException(
-                            TrainerExitCodes.CONFIG_ERROR,
-                            jobFile + ": output.path is not set (set it, or pass --output DIR)"));
+    Path out = OutputFolder.of(output, job, jobFile);
     CheckpointStore store = new CheckpointStore(out, Integer.MAX_VALUE);
     Path dir = checkpoint != null ? checkpoint : store.latest().orElse(null);
     if (dir == null || !Files.isDirectory(dir)) {

@@ -53,15 +53,7 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ResolvedJob job =
         new JobSpecLoader(SourceResolver.fromEnvironment(System.getenv())).load(jobFile);
-    Path out =
-        output != null
-            ? output
-            : job.outputDir()
-                .orElseThrow(
-                    () ->
-                        new KubetuneException(
-                            TrainerExitCodes.CONFIG_ERROR,
-                            jobFile + ": output.path is not set (set it, or pass --output DIR)"));
+    Path out = OutputFolder.of(output, job, jobFile);
     DistributedEnvironment.requireSingleProcess(System.getenv());
     Integer port = statusPort != null ? statusPort : envPort();
     List<TrainingListener> listeners = new ArrayList<>();
