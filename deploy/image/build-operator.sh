@@ -24,21 +24,13 @@ CTX="$CACHE_ROOT/build/operator"
 t0=$(date +%s.%N)
 since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f s", b - a }'; }
 say() { echo "build-operator.sh: $*" >&2; }
+# shellcheck source=lib.sh
+source "$HERE/lib.sh"
 
 BASE_IMAGE="$BASE" "$HERE/base.sh"
 
 if [[ ${MVN_BUILD:-0} == 1 || ! -f $APP/quarkus-run.jar ]]; then
-  t=$(date +%s.%N)
-  say "building the operator with Maven"
-  mkdir -p "$CACHE_ROOT/build"
-  mvnlog="$CACHE_ROOT/build/operator-mvn.log"
-  if ! (cd "$REPO" && mvn -B -ntp -pl operator -am package -DskipTests -Dspotless.check.skip=true) \
-    >"$mvnlog" 2>&1; then
-    tail -n 40 "$mvnlog" >&2
-    say "maven failed (log $mvnlog)"
-    exit 1
-  fi
-  say "maven: $(since "$t")"
+  maven_package operator
 fi
 
 t=$(date +%s.%N)
@@ -48,18 +40,5 @@ cp -r "$APP/lib" "$APP/app" "$APP/quarkus" "$APP/quarkus-run.jar" "$CTX/"
 find "$CTX/lib/main" -maxdepth 1 -name 'io.kubetune.*.jar' -exec mv {} "$CTX/own/" \;
 say "context staged in $CTX ($(du -sh "$CTX" | cut -f1)): $(since "$t")"
 
-t=$(date +%s.%N)
-args=(--force-rm -f "$REPO/operator/src/main/docker/Dockerfile.jvm" -t "$IMAGE" --build-arg "BASE_IMAGE=$BASE"
-      --build-arg "VERSION=${IMAGE##*:}")
-[[ ${NO_CACHE:-0} == 1 ]] && args+=(--no-cache)
-log="$CACHE_ROOT/build/operator-build.log"
-if ! DOCKER_BUILDKIT=0 docker build "${args[@]}" "$CTX" >"$log" 2>&1; then
-  tail -n 40 "$log" >&2
-  say "docker build failed (log $log)"
-  exit 1
-fi
-cached=$(grep -c 'Using cache' "$log" || true)
-say "docker build: $(since "$t") ($cached steps from cache; log $log)"
-docker image prune -f --filter "label=org.opencontainers.image.title=kubetune operator" >/dev/null || true
-size=$(docker image inspect --format '{{.Size}}' "$IMAGE")
-say "$IMAGE: $(awk -v s="$size" 'BEGIN { printf "%.0f MB", s / 1e6 }'); total $(since "$t0")"
+docker_build "$REPO/operator/src/main/docker/Dockerfile.jvm" "$IMAGE" "$CTX" operator "$BASE"
+say "total $(since "$t0")"

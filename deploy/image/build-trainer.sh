@@ -24,22 +24,14 @@ CTX="$CACHE_ROOT/build/trainer"
 t0=$(date +%s.%N)
 since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f s", b - a }'; }
 say() { echo "build-trainer.sh: $*" >&2; }
+# shellcheck source=lib.sh
+source "$HERE/lib.sh"
 
 BASE_IMAGE="$BASE" "$HERE/base.sh"
 
 if [[ ${MVN_BUILD:-0} == 1 || ! -f $TARGET/kubetune-trainer.jar ]] \
    || ! compgen -G "$TARGET/lib/pytorch-native-cpu-*.jar" >/dev/null; then
-  t=$(date +%s.%N)
-  say "building the trainer jars with Maven"
-  mkdir -p "$CACHE_ROOT/build"
-  mvnlog="$CACHE_ROOT/build/trainer-image-mvn.log"
-  if ! (cd "$REPO" && mvn -B -ntp -pl trainer-image -am package -DskipTests -Dspotless.check.skip=true) \
-    >"$mvnlog" 2>&1; then
-    tail -n 40 "$mvnlog" >&2
-    say "maven failed (log $mvnlog)"
-    exit 1
-  fi
-  say "maven: $(since "$t")"
+  maven_package trainer-image
 fi
 
 t=$(date +%s.%N)
@@ -55,19 +47,5 @@ cp "$TARGET/kubetune-trainer.jar" "$CTX/app/"
 cp "$HERE/kubetune" "$CTX/kubetune"
 say "context staged in $CTX ($(du -sh "$CTX" | cut -f1)): $(since "$t")"
 
-t=$(date +%s.%N)
-args=(--force-rm -f "$REPO/trainer-image/Containerfile" -t "$IMAGE" --build-arg "BASE_IMAGE=$BASE"
-      --build-arg "VERSION=${IMAGE##*:}")
-[[ ${NO_CACHE:-0} == 1 ]] && args+=(--no-cache)
-log="$CACHE_ROOT/build/trainer-build.log"
-if ! DOCKER_BUILDKIT=0 docker build "${args[@]}" "$CTX" >"$log" 2>&1; then
-  tail -n 40 "$log" >&2
-  say "docker build failed (log $log)"
-  exit 1
-fi
-cached=$(grep -c 'Using cache' "$log" || true)
-say "docker build: $(since "$t") ($cached steps from cache; log $log)"
-# dangling images from earlier builds of this tag
-docker image prune -f --filter "label=org.opencontainers.image.title=kubetune trainer" >/dev/null || true
-size=$(docker image inspect --format '{{.Size}}' "$IMAGE")
-say "$IMAGE: $(awk -v s="$size" 'BEGIN { printf "%.0f MB", s / 1e6 }'); total $(since "$t0")"
+docker_build "$REPO/trainer-image/Containerfile" "$IMAGE" "$CTX" trainer "$BASE"
+say "total $(since "$t0")"
