@@ -8,9 +8,6 @@ import picocli.CommandLine;
 
 /** Maps failures to the documented exit codes and prints one clear line for each. */
 final class ExitCodes {
-  /** A subcommand that this build does not implement yet (sysexits EX_UNAVAILABLE). */
-  static final int NOT_IMPLEMENTED = 69;
-
   /** An input/output failure that may pass (sysexits EX_IOERR): retried like a lost peer. */
   static final int IO_ERROR = 74;
 

@@ -45,22 +45,6 @@ public final class AttentionMask {
     return new AttentionMask(manager, segments);
   }
 
-  /**
-   * Causal attention with left or right padding: row b's tokens are those with valid[b][t]; a
-   * padding query sees only itself.
-   */
-  public static AttentionMask fromValid(NDManager manager, boolean[][] valid) {
-    int rows = valid.length;
-    int len = valid[0].length;
-    int[][] segments = new int[rows][len];
-    for (int b = 0; b < rows; b++) {
-      for (int t = 0; t < len; t++) {
-        segments[b][t] = valid[b][t] ? 0 : -1;
-      }
-    }
-    return fromSegments(manager, segments);
-  }
-
   /** The bool mask [B, 1, T, T] (true = may attend), or null when causal; built once. */
   public NDArray mask() {
     if (segments != null && mask == null) {

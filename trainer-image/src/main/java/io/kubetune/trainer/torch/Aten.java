@@ -21,7 +21,6 @@ public final class Aten {
   private static final AtenOp CROSS_ENTROPY = AtenOp.of("aten::cross_entropy_loss", "");
   private static final AtenOp RSQRT = AtenOp.of("aten::rsqrt", "");
   private static final AtenOp CONTIGUOUS = AtenOp.of("aten::contiguous", "");
-  private static final AtenOp SOFTMAX = AtenOp.of("aten::softmax", "int");
   private static final AtenOp DROPOUT = AtenOp.of("aten::dropout", "");
 
   /** aten::cross_entropy_loss reductions. */
@@ -110,11 +109,6 @@ public final class Aten {
   public static NDArray dropout(NDArray x, double p) {
     DispatcherCall c = new DispatcherCall(3, 1);
     return wrap(x, c.tensor(x).real(p).bool(true).invoke(DROPOUT));
-  }
-
-  public static NDArray softmax(NDArray x, int dim) {
-    DispatcherCall c = new DispatcherCall(3, 1);
-    return wrap(x, c.tensor(x).integer(dim).none().invoke(SOFTMAX));
   }
 
   public static NDArray contiguous(NDArray x) {

@@ -34,17 +34,9 @@ final class DispatcherCall {
     return this;
   }
 
-  DispatcherCall optionalInteger(Long v) {
-    return v == null ? none() : boxed(v);
-  }
-
   DispatcherCall real(double v) {
     stack[next++] = Double.doubleToRawLongBits(v);
     return this;
-  }
-
-  DispatcherCall optionalReal(Double v) {
-    return v == null ? none() : boxed(Double.doubleToRawLongBits(v));
   }
 
   DispatcherCall bool(boolean v) {

@@ -32,22 +32,6 @@ public final class Tensors {
     }
   }
 
-  /** An int64 tensor [rows, cols] from a rectangular int matrix. */
-  public static NDArray int64(NDManager manager, int[][] values) {
-    int rows = values.length;
-    int cols = rows == 0 ? 0 : values[0].length;
-    long[] flat = new long[rows * cols];
-    for (int r = 0; r < rows; r++) {
-      if (values[r].length != cols) {
-        throw new IllegalArgumentException("ragged matrix: row " + r + " has " + values[r].length);
-      }
-      for (int c = 0; c < cols; c++) {
-        flat[r * cols + c] = values[r][c];
-      }
-    }
-    return int64(manager, flat, new Shape(rows, cols));
-  }
-
   /** A bool tensor of the given shape from row-major values. */
   public static NDArray bool(NDManager manager, boolean[] values, Shape shape) {
     try (NDArray javaBacked = manager.create(values, shape)) {
