@@ -1,46 +1,43 @@
 #!/usr/bin/env bash
 # The whole test suite, stage by stage, with the time each took (the README's test command runs
-# this through `make test`). Stops at the first failing stage.
-#   unit    mvn verify: formatter, unit and reference-parity tests, operator against the mock server
-#   images  the trainer and operator images built with Docker and run (training in a container)
-#   serve   kubetune serve driven by the official openai npm client, and its web page in Chromium
-#   e2e     the operator on a real Kubernetes control plane with fake GPU nodes (kwok)
-# Run one stage: test/run.sh unit
+# this through `make test`). Stops at the first failing stage; the summary lists every planned
+# stage (those after a failure as "not run").
+#   selftest   the test harnesses themselves (this script's stages, .ci/run, the e2e runner's
+#              shell rules): a failing command must fail its stage (seconds)
+#   unit       mvn verify: formatter, unit and reference-parity tests, operator against the mock server
+#   images     the trainer and operator images built with Docker and run (training in a container)
+#   serve      kubetune serve driven by the official openai npm client, and its web page in Chromium
+#   e2e        the operator on a real Kubernetes control plane with fake GPU nodes (kwok)
+# Not in the default run (it needs the reference Python environment from PyPI, which CI lacks):
+#   reference  bench/reference_checks.sh: fixtures regenerated and compared, exports checked with
+#              transformers and PEFT
+# Run some stages: test/run.sh unit e2e
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=stages.sh
+source test/stages.sh
 
 declare -A commands=(
+  [selftest]="test/selftest.sh"
   [unit]="mvn -B -ntp verify"
   [images]="env KUBETUNE_REBUILD=1 deploy/image/smoke.sh"
   [serve]="trainer-image/src/test/openai/run.sh && trainer-image/src/test/web/run.sh"
   [e2e]="deploy/test-cluster/e2e/run.sh"
+  [reference]="bench/reference_checks.sh"
 )
-order=(unit images serve e2e)
+order=(selftest unit images serve e2e)
 if [[ $# -gt 0 ]]; then
   order=("$@")
 fi
-
-declare -a summary=()
-passed=0
-failed=0
 for stage in "${order[@]}"; do
-  command="${commands[$stage]:-}"
-  if [[ -z "$command" ]]; then
+  if [[ -z "${commands[$stage]:-}" ]]; then
     echo "test/run.sh: unknown stage '$stage' (stages: ${!commands[*]})" >&2
     exit 64
   fi
-  echo "=== stage $stage: $command"
-  start=$SECONDS
-  if bash -c "$command"; then
-    passed=$((passed + 1))
-    summary+=("$(printf '%-8s %5ds  ok' "$stage" $((SECONDS - start)))")
-  else
-    failed=$((failed + 1))
-    summary+=("$(printf '%-8s %5ds  FAILED' "$stage" $((SECONDS - start)))")
-    break
-  fi
 done
-echo "=== stage timings"
-printf '  %s\n' "${summary[@]}"
-echo "stages: $passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+
+stage_plan "${order[@]}"
+for stage in "${order[@]}"; do
+  echo "=== $stage: ${commands[$stage]}"
+  stage_run "$stage" bash -c "${commands[$stage]}"
+done
