@@ -4,30 +4,58 @@
 #   k ARGS...                  kubectl (the test cluster's v1.36.3) in the scenario's namespace
 #   step "text"                a progress line, with the seconds since the scenario started
 #   fail "why"                 prints FAIL, then what a person needs to see (objects as YAML,
-#                              events, operator log excerpts); ends the scenario
+#                              events, operator log excerpts); ends the scenario. Called inside a
+#                              command substitution or pipeline (a subshell whose status the
+#                              scenario may never look at), it still fails the scenario: it leaves
+#                              $SCENARIO_FAILED behind, which run.sh and the next step check
 #   wait_until SECS "what" CMD...   runs CMD every 0.5 s until it succeeds; fails after SECS
 #   holds SECS "what" CMD...   CMD must keep succeeding for SECS (a "stays put" check)
-#   jp OBJ JSONPATH            a field of an object ('' when it or the object is absent)
+#   jp OBJ JSONPATH            a field of an object ('' when it or the object is absent; any
+#                              other kubectl error, e.g. a bad JSONPATH, is a failure)
 #   jp_is OBJ JSONPATH VALUE   predicate: that field equals VALUE
 #   jp_set OBJ JSONPATH        predicate: that field is not empty
 #   expect_eq ACTUAL EXPECTED "what" / expect_match ACTUAL REGEX "what"
-#   count KIND SELECTOR        number of objects of KIND with the label selector
+#   count KIND SELECTOR        number of objects of KIND with the label selector (a kubectl error
+#                              is a failure, not 0)
 #
-# NS (the scenario's namespace), SCENARIO and OP_LOG (the operator's log) are set by run.sh.
+#   note_deletion NAME         records that this scenario deletes NAME (an object, with what it
+#                              owns: NAME and NAME-*) from now on; the operator log check of
+#                              10-cleanup-and-stop waives NotFound only for deleted objects
+#
+# NS (the scenario's namespace), SCENARIO, SCENARIO_PID, SCENARIO_OUT (the scenario's output fd),
+# SCENARIO_FAILED (a marker file) and OP_LOG (the operator's log) are set by run.sh.
 
 k() { kubectl -n "$NS" "$@"; }
 
 now_s() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now_s)" 'BEGIN { printf "%.1f", b - a }'; }
 
-step() { echo "  [$SCENARIO +$(elapsed "$SCENARIO_T0")s] $*"; }
+step() {
+  # a check that failed in a subshell (e.g. inside "$(...)") ends the scenario at the next step
+  if [[ -e "$SCENARIO_FAILED" && "$BASHPID" == "$SCENARIO_PID" ]]; then
+    fail "a command or check failed inside a subshell (see its FAIL line above)"
+  fi
+  echo "  [$SCENARIO +$(elapsed "$SCENARIO_T0")s] $*"
+}
 
-jp() { k get "$1" -o "jsonpath=$2" 2>/dev/null || true; }
+jp() { # OBJ JSONPATH
+  local out rc=0 err="$E2E_DIR/.jp-$BASHPID.err"
+  out="$(k get "$1" -o "jsonpath=$2" 2>"$err")" || rc=$?
+  if ((rc != 0)) && ! grep -q '(NotFound)' "$err"; then
+    echo "jp $1 '$2': $(cat "$err")" >&2
+    rm -f "$err"
+    return 1
+  fi
+  rm -f "$err"
+  printf '%s' "$out"
+}
 jp_is() { [[ "$(jp "$1" "$2")" == "$3" ]]; }
 jp_set() { [[ -n "$(jp "$1" "$2")" ]]; }
 
 count() { # KIND SELECTOR
-  k get "$1" -l "$2" -o name 2>/dev/null | grep -c . || true
+  local out
+  out="$(k get "$1" -l "$2" -o name)" || return 1
+  grep -c . <<<"$out" || true
 }
 
 # What the operator logged during this scenario (all of it that names the namespace, then the
@@ -58,9 +86,22 @@ diagnostics() {
 
 fail() {
   trap - ERR
-  echo "  [$SCENARIO +$(elapsed "$SCENARIO_T0")s] FAIL: $*"
-  diagnostics
+  {
+    echo "  [$SCENARIO +$(elapsed "$SCENARIO_T0")s] FAIL: $*"
+    # diagnostics from the scenario's own shell only (a subshell's failure reaches it at the
+    # failed command's status, the next step or the scenario's end)
+    if [[ "$BASHPID" == "$SCENARIO_PID" ]]; then
+      diagnostics
+    fi
+  } >&"$SCENARIO_OUT"
+  : >>"$SCENARIO_FAILED"
   exit 1
+}
+
+# Waiver for the end-of-run operator log check: the operator may meet NAME (and what it owns,
+# NAME-*) gone from now on. Lines: timestamp in the operator log's format, namespace, name.
+note_deletion() { # NAME
+  echo "$(date '+%Y-%m-%d %H:%M:%S,%3N') $NS $1" >>"$E2E_DELETIONS"
 }
 
 # What a failed check says when run once more (a predicate may explain itself on stdout/stderr).

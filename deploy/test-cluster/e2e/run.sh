@@ -13,6 +13,14 @@
 # Output: per-step lines, a FAIL block with YAML/events/operator log on failure, a timing table,
 # and the last line "N passed, N failed". Exit status 0 only when every scenario passed.
 #
+# A scenario fails at its first failing command, as `set -e` promises: it runs in a subshell with
+# errexit and an ERR trap, and that subshell is never the condition of an `if`, `&&` or `||`
+# (bash ignores errexit and the ERR trap there, even when the subshell sets them itself): its
+# status is captured, then tested. A stage function runs with errexit as well: its first failing
+# command ends the run. The harness checks itself before the scenarios (stage "harness
+# self-test"): the files in selftest/ run as scenarios and each must pass or fail as its
+# "# selftest: expect ..." line says (they are not counted as scenarios).
+#
 # Environment:
 #   E2E_SKIP_BUILD=1   use operator/target/quarkus-app as it is (default: mvn package first)
 #   E2E_SCENARIOS=RE   run only the scenarios whose name matches the regex (the operator-free
@@ -22,6 +30,7 @@
 #   E2E_DIR            logs and the operator's kubeconfig (default target/e2e)
 #   KUBETUNE_CACHE, KUBETUNE_CLUSTER: as for deploy/test-cluster/up.sh
 set -euo pipefail
+shopt -s inherit_errexit # command substitutions fail with their first failing command too
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../../.." && pwd)"
@@ -44,7 +53,11 @@ fi
 OP_LOG="$E2E_DIR/operator.log"
 : >"$OP_LOG"
 rm -f "$E2E_DIR/operator.starts"
-export OP_LOG
+# What the scenarios deleted, and when (lib.sh's note_deletion; namespaces: name "*"): the operator
+# log check waives NotFound only for those.
+E2E_DELETIONS="$E2E_DIR/deletions"
+: >"$E2E_DELETIONS"
+export OP_LOG E2E_DELETIONS
 # shellcheck source=lib.sh
 source "$HERE/lib.sh"
 # shellcheck source=operator.sh
@@ -68,6 +81,13 @@ report() {
 
 cleanup() {
   local rc=$?
+  if [[ -n "${CURRENT_STAGE:-}" ]]; then
+    row "$CURRENT_STAGE" "$(elapsed "$STAGE_T0")" "FAILED (exit $rc)"
+    FAILED=$((FAILED + 1))
+    echo "e2e: stage '$CURRENT_STAGE' failed (exit $rc); the remaining scenarios do not run" >&2
+    report
+    ((rc != 0)) || rc=1
+  fi
   operator_kill TERM || true
   if [[ "${E2E_KEEP:-0}" != 1 ]] && ((${#NAMESPACES[@]})); then
     kubectl delete namespace "${NAMESPACES[@]}" --wait=false >/dev/null 2>&1 || true
@@ -81,20 +101,62 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A set-up stage: on failure the run stops (the scenarios after it cannot run).
+# A set-up stage: on failure the run stops (the scenarios after it cannot run). CMD runs in this
+# shell (it may export what later stages need) with errexit on, so its first failing command ends
+# the run; cleanup (the EXIT trap) reports the stage as failed.
+CURRENT_STAGE=""
+STAGE_T0=""
 stage() { # NAME CMD...
-  local name="$1" t0
+  CURRENT_STAGE="$1"
   shift
-  echo "::: $name"
+  echo "::: $CURRENT_STAGE"
+  STAGE_T0=$(now_s)
+  "$@"
+  row "$CURRENT_STAGE" "$(elapsed "$STAGE_T0")" "ok"
+  CURRENT_STAGE=""
+}
+
+# Runs FILE as a scenario in a fresh namespace NS, in a subshell with errexit and an ERR trap;
+# sets SCENARIO_RC (0: passed). Never call it as a condition (if/&&/||/!): bash would switch
+# errexit off inside it.
+SCENARIO_RC=0
+run_scenario_file() { # NAME FILE NS
+  local name="$1" file="$2" ns="$3" t0
+  local marker="$E2E_DIR/$ns.failed"
   t0=$(now_s)
-  if "$@"; then
-    row "$name" "$(elapsed "$t0")" "ok"
-  else
-    row "$name" "$(elapsed "$t0")" "FAILED"
-    FAILED=$((FAILED + 1))
-    echo "e2e: stage '$name' failed; the remaining scenarios do not run" >&2
-    report
-    exit 1
+  rm -f "$marker"
+  set +e
+  (
+    set -Eeuo pipefail
+    NS="$ns"
+    SCENARIO="$name"
+    SCENARIO_T0="$t0"
+    SCENARIO_PID=$BASHPID
+    SCENARIO_FAILED="$marker"
+    exec {SCENARIO_OUT}>&1
+    SCENARIO_LOG_LINE=$(wc -l <"$OP_LOG")
+    trap 'fail "command failed (exit $?): $BASH_COMMAND"' ERR
+    kubectl create namespace "$NS" >/dev/null
+    kubectl label namespace "$NS" "kubetune.io/e2e=$E2E_RUN" >/dev/null
+    wait_until 30 "namespace $NS has its default ServiceAccount" k get serviceaccount default
+    # shellcheck source=/dev/null
+    source "$file"
+    if [[ -e "$SCENARIO_FAILED" ]]; then
+      fail "a command or check failed inside a subshell (see its FAIL line above)"
+    fi
+  )
+  SCENARIO_RC=$?
+  set -e
+  if [[ -e "$marker" ]] && ((SCENARIO_RC == 0)); then
+    SCENARIO_RC=1
+  fi
+  rm -f "$marker"
+}
+
+delete_namespace() { # NS
+  if [[ "${E2E_KEEP:-0}" != 1 ]]; then
+    echo "$(date '+%Y-%m-%d %H:%M:%S,%3N') $1 *" >>"$E2E_DELETIONS"
+    kubectl delete namespace "$1" --wait=false >/dev/null 2>&1 || true
   fi
 }
 
@@ -110,28 +172,46 @@ scenario() { # NAME
   echo "::: scenario $name (namespace $ns)"
   local t0
   t0=$(now_s)
-  if (
-    set -Eeuo pipefail
-    NS="$ns"
-    SCENARIO="$name"
-    SCENARIO_T0="$t0"
-    SCENARIO_LOG_LINE=$(wc -l <"$OP_LOG")
-    trap 'fail "command failed (exit $?): $BASH_COMMAND"' ERR
-    kubectl create namespace "$NS" >/dev/null
-    kubectl label namespace "$NS" "kubetune.io/e2e=$E2E_RUN" >/dev/null
-    wait_until 30 "namespace $NS has its default ServiceAccount" k get serviceaccount default
-    # shellcheck source=/dev/null
-    source "$HERE/scenarios/$name.sh"
-  ); then
+  run_scenario_file "$name" "$HERE/scenarios/$name.sh" "$ns"
+  if ((SCENARIO_RC == 0)); then
     PASSED=$((PASSED + 1))
     row "$name" "$(elapsed "$t0")" "passed"
   else
     FAILED=$((FAILED + 1))
     row "$name" "$(elapsed "$t0")" "FAILED"
   fi
-  if [[ "${E2E_KEEP:-0}" != 1 ]]; then
-    kubectl delete namespace "$ns" --wait=false >/dev/null 2>&1 || true
-  fi
+  delete_namespace "$ns"
+}
+
+# The harness's own test: every selftest/*.sh runs through run_scenario_file like a scenario and
+# must end as its "# selftest: expect pass|fail" line says. A harness that lets a failing command
+# pass (or fails everything) stops the run here.
+harness_selftest() {
+  local file name ns expect got log wrong=0 n=0
+  mkdir -p "$E2E_DIR/selftest"
+  for file in "$HERE"/selftest/*.sh; do
+    name="selftest-$(basename "$file" .sh)"
+    expect="$(sed -n 's/^# selftest: expect \(pass\|fail\)$/\1/p' "$file")"
+    [[ -n "$expect" ]] || { echo "  $file: no '# selftest: expect pass|fail' line" >&2; return 1; }
+    ns="e2e-$(basename "$file" .sh)-$E2E_RUN"
+    ns="${ns:0:63}"
+    NAMESPACES+=("$ns")
+    log="$E2E_DIR/selftest/$name.log"
+    run_scenario_file "$name" "$file" "$ns" >"$log" 2>&1
+    got=pass
+    ((SCENARIO_RC == 0)) || got=fail
+    n=$((n + 1))
+    if [[ "$got" == "$expect" ]]; then
+      echo "  ok: $name: ${got}ed, as it must ($(grep -m1 -o 'FAIL: .*' "$log" | cut -c1-110 || true))"
+    else
+      wrong=$((wrong + 1))
+      echo "  WRONG: $name ${got}ed, but it must $expect; its output ($log):" >&2
+      sed 's/^/    | /' "$log" | tail -n 40 >&2
+    fi
+    delete_namespace "$ns"
+  done
+  echo "  $((n - wrong)) of $n self-test scenarios ended as they must"
+  ((wrong == 0 && n > 0))
 }
 
 cluster_up() {
@@ -181,6 +261,7 @@ operator_install() {
 
 echo "e2e: run $E2E_RUN, repository $REPO"
 stage "cluster up" cluster_up
+stage "harness self-test" harness_selftest
 stage "operator build" operator_build
 stage "operator install" operator_install
 # The corpus needs no operator, and must not have one: its update cases write a status by hand.

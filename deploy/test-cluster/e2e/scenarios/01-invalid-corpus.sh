@@ -61,6 +61,7 @@ for file in "$corpus"/updates/*.yaml; do
   step "ok: refused update updates/$base.yaml (phase $phase): $(head -c 150 <<<"$out" | tr '\n' ' ')"
 done
 
+((n > 0 && u > 0)) || problems+=("the corpus has $n invalid files and $u invalid updates: none to check")
 if ((${#problems[@]})); then
   fail "$(printf '\n      %s' "${problems[@]}")"
 fi

@@ -11,8 +11,14 @@ sed 's/^/    /' <<<"$out"
 files=("$REPO"/examples/*.yaml)
 expect_eq "$(grep -c ' created$' <<<"$out")" "${#files[@]}" "objects created by kubectl apply -f examples/"
 
-mapfile -t ftjs < <(k get finetunejobs -o name)
-mapfile -t mss < <(k get modelserves -o name)
+# (not `mapfile < <(k get ...)`: a process substitution's failure is never seen, and the loops
+# below would check nothing)
+ftjs=() mss=()
+listed="$(k get finetunejobs -o name)"
+[[ -z "$listed" ]] || mapfile -t ftjs <<<"$listed"
+listed="$(k get modelserves -o name)"
+[[ -z "$listed" ]] || mapfile -t mss <<<"$listed"
+expect_eq "$((${#ftjs[@]} + ${#mss[@]}))" "${#files[@]}" "FineTuneJobs and ModelServes listed"
 for ftj in "${ftjs[@]}"; do
   name="${ftj#*/}"
   wait_until 30 "$ftj: Created=True (ConfigMap, Service and Job made)" \

@@ -42,6 +42,7 @@ for obj in configmap/gc-config service/gc-workers persistentvolumeclaim/gc-stora
 done
 expect_eq "$(count pods "$sel_job") $(count pods "$sel_serve")" "1 1" "training and server pods before"
 
+note_deletion gc # the operator may meet gc and gc-* gone from now on
 k delete finetunejob gc --wait=false | sed 's/^/    /'
 step "right after the deletion: $(inventory | tr '\n' ' ')"
 nothing_left() {
