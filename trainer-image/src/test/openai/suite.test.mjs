@@ -125,6 +125,18 @@ test("same seed at temperature 0 gives identical output (and when sampling)", as
   }
 });
 
+test("temperature is applied: sampled replies differ from greedy and between seeds", async () => {
+  // a server that ignored temperature (always greedy) or seed would pass the test above
+  const ask = (params) =>
+    client.chat.completions.create({ model, messages: hello, max_tokens: 16, ...params }).then((r) => r.choices[0].message.content);
+  const greedy = await ask({ temperature: 0, seed: 1 });
+  assert.equal(await ask({ temperature: 0, seed: 2 }), greedy, "temperature 0 is greedy whatever the seed");
+  const sampled = [];
+  for (const seed of [1, 2, 3, 4]) sampled.push(await ask({ temperature: 1.5, seed }));
+  assert.ok(sampled.some((t) => t !== greedy), `temperature 1.5 replies all equal the greedy one: ${JSON.stringify(greedy)}`);
+  assert.ok(new Set(sampled).size > 1, `4 seeds at temperature 1.5 gave one reply: ${JSON.stringify(sampled[0])}`);
+});
+
 test("completions (legacy), whole and streamed", async () => {
   const whole = await client.completions.create({ model, prompt: "Once upon a time", max_tokens: 10 });
   assert.match(whole.id, /^cmpl-/);

@@ -1,6 +1,6 @@
 // The chat page as a person uses it: enter the API key, type a message, watch the reply stream in.
 // Started by run.sh (KUBETUNE_URL, KUBETUNE_API_KEY, CHROMIUM, KUBETUNE_WEB_OUT).
-import { after, before, test } from "node:test";
+import { after, afterEach, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -12,6 +12,8 @@ const prompt = process.env.KUBETUNE_WEB_PROMPT ?? "Who are you?";
 let browser;
 let page;
 const external = [];
+// uncaught exceptions in the page's scripts: each fails the test during which it happened
+const pageErrors = [];
 
 before(async () => {
   mkdirSync(out, { recursive: true });
@@ -29,15 +31,28 @@ before(async () => {
     ],
   });
   page = await browser.newPage({ viewport: { width: 1100, height: 720 } });
-  page.on("pageerror", (e) => console.error("page error:", e));
+  page.on("pageerror", (e) => pageErrors.push(e));
   // everything the page loads must come from the server itself
   page.on("request", (r) => {
     if (!r.url().startsWith(url + "/") && !r.url().startsWith("data:")) external.push(r.url());
   });
 });
 
+afterEach(() => {
+  const errors = pageErrors.splice(0);
+  assert.deepEqual(errors.map(String), [], "uncaught errors in the page");
+});
+
 after(async () => {
   await browser?.close();
+});
+
+test("an error thrown by the page's scripts is caught by the page-error check", async () => {
+  await page.goto(url + "/");
+  await page.evaluate(() => setTimeout(() => { throw new Error("kubetune web test: deliberate"); }));
+  const deadline = Date.now() + 5_000;
+  while (pageErrors.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(pageErrors.splice(0).map((e) => e.message), ["kubetune web test: deliberate"]);
 });
 
 test("without the key the page says so; with it, it names the model", async () => {
@@ -97,10 +112,14 @@ test("a second turn keeps the conversation", async () => {
   assert.equal(await page.locator(".message").count(), 0);
 });
 
+/** A counter's value from /metrics; a missing or non-numeric line fails (NaN would compare false). */
 async function metric(name) {
   const text = await (await fetch(url + "/metrics")).text();
   const line = text.split("\n").find((l) => l.startsWith(name + " "));
-  return line ? Number(line.split(" ").at(-1)) : NaN;
+  assert.ok(line, `/metrics has no line for ${name}`);
+  const value = Number(line.split(" ").at(-1));
+  assert.ok(Number.isFinite(value), `${name}: not a number: ${line}`);
+  return value;
 }
 
 test("Stop ends a reply early and the server cancels its generation", async () => {
