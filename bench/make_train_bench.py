@@ -3,7 +3,9 @@
 usage: make_train_bench.py OUT_DIR
 OUT_DIR/model: a random LlamaForCausalLM (6 layers, hidden 512, GQA 8/4 heads) with the
 quickstart tokenizer (trainer-image/src/main/resources/quickstart); OUT_DIR/data.jsonl: raw text
-lines for incremental pre-training (format text).
+lines for incremental pre-training (format text), short samples that packing puts several to a
+row; OUT_DIR/data_rows.jsonl: lines of more than ROW (256) tokens each, so that every sample,
+cut to ROW, fills one row by itself (the like-for-like "full rows" layout of both sides).
 """
 import json
 import random
@@ -37,4 +39,14 @@ for line in (tok_dir / "identity.jsonl").read_text(encoding="utf-8").splitlines(
 with open(out / "data.jsonl", "w", encoding="utf-8") as f:
     for _ in range(400):
         f.write(json.dumps({"text": " ".join(random.sample(sentences, 4))}, ensure_ascii=False) + "\n")
-print(f"wrote {out}/model and {out}/data.jsonl")
+ROW = 256
+from tokenizers import Tokenizer  # noqa: E402
+
+tok = Tokenizer.from_file(str(out / "model/tokenizer.json"))
+with open(out / "data_rows.jsonl", "w", encoding="utf-8") as f:
+    for _ in range(200):
+        text = " ".join(random.sample(sentences, 40))
+        n = len(tok.encode(text.strip(), add_special_tokens=False).ids)
+        assert n > ROW, f"a full-row sample has only {n} tokens"
+        f.write(json.dumps({"text": text}, ensure_ascii=False) + "\n")
+print(f"wrote {out}/model, {out}/data.jsonl and {out}/data_rows.jsonl")

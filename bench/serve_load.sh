@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Load on `kubetune serve`: streamed chat requests from concurrent clients (bench/java/ServeLoad.java):
-# concurrency 1 x 16 requests, concurrency 8 x 2 each, then 16 clients x 20 requests. Prints
+# 1 client x 16 requests, 8 clients x 4 requests each, then 16 clients x 20 requests. Prints
 # statuses, p50/p99 time to first token, tokens/s, and the throughput at concurrency 8 over
 # concurrency 1 (continuous batching should put it well above 1). Fails on any 5xx.
 #   bench/serve_load.sh [MODEL_DIR | quickstart-base]

@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
 # Training tokens/s and peak RSS, LoRA and full fine-tuning: kubetune's Java loop vs a plain
-# PyTorch + transformers + PEFT loop, same model, data, batch shape and optimizer, one after the
-# other on this machine.
+# PyTorch + transformers + PEFT loop, same model, batch shape and optimizer, one after the other
+# on this machine. Two rows per method:
+#   full rows      like for like: both train on the same kind of rows, 4 x 256 tokens of one
+#                  sample each (data_rows.jsonl: every sample longer than a row, cut to it), full
+#                  causal attention, no padding. Its ratio measures the runtimes. The script fails
+#                  when the two sides did not train on the same number of tokens per step.
+#   as configured  kubetune packs the short samples of data.jsonl several to a row, each attending
+#                  only to itself, rows ending in padding (tokens/s counts real tokens); PyTorch
+#                  cuts full rows from one token stream, samples running into each other. What a
+#                  user gets from each setup, not a runtime comparison.
 set -euo pipefail
 bench="$(cd "$(dirname "$0")" && pwd)"
 out="$bench/out/train-bench"
@@ -9,15 +17,37 @@ steps="${STEPS:-20}"
 threads="${THREADS:-$(nproc)}"
 python="$("$bench/pyenv.sh")"
 cp="$("$bench/classpath.sh")"
-[[ -f "$out/model/config.json" ]] || "$python" "$bench/make_train_bench.py" "$out" >/dev/null 2>&1
-echo "model: 6 layers, hidden 512, vocab 960; packing 256 x micro-batch 4; $steps steps (3 warm-up); threads $threads"
-value() { sed -E "s/.*$1=([0-9.]+).*/\1/" <<<"$2"; }
+[[ -f "$out/model/config.json" && -f "$out/data_rows.jsonl" ]] ||
+  "$python" "$bench/make_train_bench.py" "$out" >/dev/null 2>&1
+echo "model: 6 layers, hidden 512, vocab 960; rows of 256 x micro-batch 4; $steps steps (3 warm-up); threads $threads"
+value() { # KEY LINE
+  local v
+  v="$(sed -nE "s/^(.* )?$1=([0-9.]+)( .*)?$/\2/p" <<<"$2")"
+  [[ -n "$v" ]] || { echo "bench: no $1 in: $2" >&2; return 1; }
+  echo "$v"
+}
+ours() { OMP_NUM_THREADS="$threads" java -Xmx2g -cp "$cp" "$bench/java/TrainSpeed.java" "$out" "$1" "$steps" "$2" 2>/dev/null | tail -1; }
+theirs() { "$python" "$bench/pytorch_train_speed.py" "$out" "$1" "$steps" "$threads" "$2" 2>/dev/null | tail -1; }
 for method in lora full; do
-  ours=$(OMP_NUM_THREADS="$threads" java -Xmx2g -cp "$cp" "$bench/java/TrainSpeed.java" "$out" "$method" "$steps" 2>/dev/null | tail -1)
-  theirs=$("$python" "$bench/pytorch_train_speed.py" "$out" "$method" "$steps" "$threads" 2>/dev/null | tail -1)
-  printf '%-5s kubetune:    %s\n' "$method" "$ours"
-  printf '%-5s pytorch+hf:  %s\n' "$method" "$theirs"
-  awk -v a="$(value tokens_per_s "$ours")" -v b="$(value tokens_per_s "$theirs")" \
-      -v ra="$(value peak_rss_mb "$ours")" -v rb="$(value peak_rss_mb "$theirs")" -v m="$method" \
-    'BEGIN { printf "%-5s tokens/s kubetune/pytorch = %.2f   peak RSS kubetune/pytorch = %.2f\n", m, a / b, ra / rb }'
+  for row in "full rows" "as configured"; do
+    if [[ "$row" == "full rows" ]]; then
+      a="$(ours "$method" data_rows.jsonl)"
+      b="$(theirs "$method" rows)"
+    else
+      a="$(ours "$method" data.jsonl)"
+      b="$(theirs "$method" stream)"
+    fi
+    printf '%-5s %-13s kubetune:    %s\n' "$method" "$row" "$a"
+    printf '%-5s %-13s pytorch+hf:  %s\n' "$method" "$row" "$b"
+    ta="$(value tokens_per_step "$a")"
+    tb="$(value tokens_per_step "$b")"
+    if [[ "$row" == "full rows" && "$ta" != "$tb" ]]; then
+      echo "bench: '$row' is not like for like: kubetune trained on $ta tokens per step, pytorch on $tb" >&2
+      exit 1
+    fi
+    awk -v a="$(value tokens_per_s "$a")" -v b="$(value tokens_per_s "$b")" \
+      -v ra="$(value peak_rss_mb "$a")" -v rb="$(value peak_rss_mb "$b")" -v m="$method" -v r="$row" \
+      -v ta="$ta" -v tb="$tb" \
+      'BEGIN { printf "%-5s %-13s tokens/s kubetune/pytorch = %.2f   peak RSS kubetune/pytorch = %.2f   tokens per step %s vs %s\n", m, r, a / b, ra / rb, ta, tb }'
+  done
 done

@@ -9,15 +9,27 @@ import io.kubetune.trainer.model.ModelLoader;
 import io.kubetune.trainer.torch.Aten;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Random;
 
 /**
  * Prefill and decode tokens/s of the kubetune runtime with the same loop as
- * bench/transformers_speed.py: one prompt pass, then greedy single-token steps on the KV cache.
+ * bench/transformers_speed.py: a prompt pass computing every position's logits, one computing the
+ * last position's only (as generation does), then greedy single-token steps on the KV cache.
+ * Prints prefill_last_tok_s, prefill_last_positions, prefill_all_tok_s, prefill_all_positions
+ * (positions: read from the logits' shape) and decode_tok_s, medians of 3 runs after a warm-up.
  *
  * <p>usage: java -cp CP bench/java/RuntimeSpeed.java MODEL_DIR PROMPT_TOKENS NEW_TOKENS
  */
 public class RuntimeSpeed {
+  private static final String[] KEYS = {
+    "prefill_last_tok_s",
+    "prefill_last_positions",
+    "prefill_all_tok_s",
+    "prefill_all_positions",
+    "decode_tok_s"
+  };
+
   public static void main(String[] args) throws Exception {
     System.setProperty("ai.djl.offline", "true");
     Path dir = Path.of(args[0]);
@@ -36,37 +48,66 @@ public class RuntimeSpeed {
       for (int i = 0; i < runs.length; i++) {
         runs[i] = run(manager, model, prompt, newTokens);
       }
-      System.out.printf(
-          "prefill_tok_s=%.1f decode_tok_s=%.1f%n", median(runs, 0), median(runs, 1));
+      StringBuilder line = new StringBuilder();
+      for (int k = 0; k < KEYS.length; k++) {
+        line.append(String.format(Locale.ROOT, "%s%s=%.1f", k == 0 ? "" : " ", KEYS[k], median(runs, k)));
+      }
+      System.out.println(line);
     }
   }
 
   static double[] run(NDManager manager, CausalLm model, long[] prompt, int newTokens) {
     return Aten.noGrad(
         () -> {
+          int capacity = prompt.length + newTokens + 1;
+          long t0 = System.nanoTime();
+          long allPositions;
           try (KvCache cache =
-              new KvCache(manager, model.config(), 1, prompt.length + newTokens + 1, model.computeDtype())) {
-            long t0 = System.nanoTime();
-            long token = step(manager, model, prompt, 0, cache);
-            long t1 = System.nanoTime();
-            for (int i = 0; i < newTokens; i++) {
-              token = step(manager, model, new long[] {token}, prompt.length + i, cache);
-            }
+                  new KvCache(manager, model.config(), 1, capacity, model.computeDtype());
+              NDScope scope = new NDScope()) {
+            allPositions = logits(manager, model, prompt, 0, cache, false).getShape().get(1);
+            scope.suppressNotUsedWarning();
+          }
+          long t1 = System.nanoTime();
+          try (KvCache cache =
+              new KvCache(manager, model.config(), 1, capacity, model.computeDtype())) {
             long t2 = System.nanoTime();
-            return new double[] {prompt.length / ((t1 - t0) / 1e9), newTokens / ((t2 - t1) / 1e9)};
+            long lastPositions;
+            long token;
+            try (NDScope scope = new NDScope()) {
+              NDArray logits = logits(manager, model, prompt, 0, cache, true);
+              lastPositions = logits.getShape().get(1);
+              token = logits.argMax().getLong();
+              scope.suppressNotUsedWarning();
+            }
+            long t3 = System.nanoTime();
+            for (int i = 0; i < newTokens; i++) {
+              try (NDScope scope = new NDScope()) {
+                token =
+                    logits(manager, model, new long[] {token}, prompt.length + i, cache, true)
+                        .argMax()
+                        .getLong();
+                scope.suppressNotUsedWarning();
+              }
+            }
+            long t4 = System.nanoTime();
+            return new double[] {
+              prompt.length / ((t3 - t2) / 1e9),
+              lastPositions,
+              prompt.length / ((t1 - t0) / 1e9),
+              allPositions,
+              newTokens / ((t4 - t3) / 1e9)
+            };
           }
         });
   }
 
-  static long step(NDManager manager, CausalLm model, long[] ids, int start, KvCache cache) {
-    try (NDScope scope = new NDScope()) {
-      NDArray hidden =
-          model.hiddenCached(manager.create(ids, new Shape(1, ids.length)), new long[] {start}, cache, 0);
-      NDArray last = Aten.narrow(hidden, 1, ids.length - 1, 1);
-      long next = model.logits(last).argMax().getLong();
-      scope.suppressNotUsedWarning();
-      return next;
-    }
+  /** Logits [1, positions, vocab] of ids at start: of the last position only, or of all. */
+  static NDArray logits(
+      NDManager manager, CausalLm model, long[] ids, int start, KvCache cache, boolean lastOnly) {
+    NDArray hidden =
+        model.hiddenCached(manager.create(ids, new Shape(1, ids.length)), new long[] {start}, cache, 0);
+    return model.logits(lastOnly ? Aten.narrow(hidden, 1, ids.length - 1, 1) : hidden);
   }
 
   static double median(double[][] runs, int column) {

@@ -19,10 +19,10 @@ import java.util.concurrent.Future;
 
 /**
  * Streaming load on a running `kubetune serve`: phases of C concurrent clients, each sending R
- * streamed chat requests one after the other. Per phase: statuses, p50/p99 time to first token
- * (send to first content chunk), completion tokens (from the usage chunk) per second of wall
- * time. Then the throughput at concurrency 8 over concurrency 1. Exits 1 on any 5xx or failed
- * stream.
+ * streamed chat requests one after the other (C x R: 1 x 16, 8 x 4, 16 x 20). Per phase:
+ * statuses, p50/p99 time to first token (send to first content chunk), completion tokens (from
+ * the usage chunk) per second of wall time. Then the throughput at concurrency 8 over
+ * concurrency 1. Exits 1 on any 5xx or failed stream.
  *
  * <p>usage: java -cp CP bench/java/ServeLoad.java URL MODEL MAX_TOKENS
  */
@@ -79,13 +79,15 @@ public class ServeLoad {
   public static void main(String[] args) throws Exception {
     ServeLoad load = new ServeLoad(args[0], args[1], Integer.parseInt(args[2]));
     load.run("warm-up", 4, 2);
+    // the phase names are made from the clients and requests each one runs, so the printed
+    // table cannot disagree with what ran
     List<Phase> phases = new ArrayList<>();
-    phases.add(load.run("concurrency 1", 1, 16));
-    phases.add(load.run("concurrency 8", 8, 4));
-    phases.add(load.run("16 clients x 20", 16, 20));
+    phases.add(load.run(1, 16));
+    phases.add(load.run(8, 4));
+    phases.add(load.run(16, 20));
     System.out.printf(
-        "%-16s %8s %5s %5s %5s %10s %10s %7s %7s %9s%n",
-        "phase",
+        "%-18s %8s %5s %5s %5s %10s %10s %7s %7s %9s%n",
+        "clients x requests",
         "requests",
         "2xx",
         "4xx",
@@ -99,7 +101,7 @@ public class ServeLoad {
     for (Phase p : phases) {
       System.out.printf(
           Locale.ROOT,
-          "%-16s %8d %5d %5d %5d %8.0fms %8.0fms %7d %7.2f %9.1f%n",
+          "%-18s %8d %5d %5d %5d %8.0fms %8.0fms %7d %7.2f %9.1f%n",
           p.name(),
           p.results().size(),
           p.count(200, 299),
@@ -120,6 +122,10 @@ public class ServeLoad {
       System.out.println("FAILED: 5xx answers or broken streams");
       System.exit(1);
     }
+  }
+
+  Phase run(int clients, int perClient) throws Exception {
+    return run(clients + " x " + perClient, clients, perClient);
   }
 
   Phase run(String name, int clients, int perClient) throws Exception {
