@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The checks against the reference implementation that need it installed (the virtualenv of
+# bench/pyenv.sh: torch, transformers, peft from PyPI, xtuner 0.2.0 --no-deps). CI does not run
+# them (it installs nothing from PyPI; the Java parity tests it runs compare with the committed
+# fixtures instead); `test/run.sh reference` or this script does:
+#   fixtures   make_fixtures.py --check: a fresh generation with the pinned reference versions is
+#              identical to the committed fixtures (XTuner's own code cross-checked)
+#   exports    for the qwen2 and llama fixtures (llama: a sharded checkpoint), a LoRA and a full
+#              fine-tuning run of `kubetune train` (a few steps on the quickstart's chats), then
+#              check_export.py: transformers loads hf/ and PEFT loads base + adapter/, and both
+#              compute the logits our runtime computes, within 1e-4
+# Work folder: target/reference-checks. Prints a stage summary; exits non-zero on any failure.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$repo"
+# shellcheck source=../test/stages.sh
+source test/stages.sh
+python="$(bench/pyenv.sh)"
+work="$repo/target/reference-checks"
+fixtures="$repo/trainer-image/src/test/resources/fixtures/models"
+chats="$repo/trainer-image/src/main/resources/quickstart/identity.jsonl"
+rm -rf "$work"
+mkdir -p "$work"
+
+fixtures_check() {
+  (cd trainer-image/src/test/python && "$python" make_fixtures.py --check)
+}
+
+# MODEL METHOD: trains on the fixture MODEL, then checks its export with the reference
+export_check() {
+  local model="$1" method="$2" run="$work/$1-$2"
+  local lora=""
+  [[ "$method" == lora ]] && lora=", lora: {r: 8, alpha: 16, dropout: 0.0}"
+  cat >"$run.yaml" <<EOF
+model: {source: "file://$fixtures/$model"}
+datasets: [{source: "file://$chats", format: openai, template: tokenizer}]
+method: {type: $method$lora}
+training: {maxSteps: 6, microBatchSize: 4, learningRate: 1e-3, maxLength: 256, packing: true}
+output: {path: "file://$run"}
+EOF
+  ./kubetune train -f "$run.yaml" >"$run.log" 2>&1 || { tail -n 30 "$run.log"; return 1; }
+  [[ -d "$run/hf" ]] || { echo "no $run/hf after training"; return 1; }
+  if [[ "$method" == lora ]]; then
+    [[ -f "$run/adapter/adapter_model.safetensors" ]] || { echo "no adapter in $run"; return 1; }
+  fi
+  "$python" trainer-image/src/test/python/check_export.py "$run" "$fixtures/$model"
+}
+
+stage_plan "fixtures" "export qwen2 lora" "export qwen2 full" "export llama lora" "export llama full"
+stage_run "fixtures" fixtures_check
+for model in qwen2 llama; do
+  for method in lora full; do
+    stage_run "export $model $method" export_check "$model" "$method"
+  done
+done
