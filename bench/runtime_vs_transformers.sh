@@ -21,12 +21,8 @@ ours=$(OMP_NUM_THREADS="$threads" java -cp "$cp" "$bench/java/RuntimeSpeed.java"
 theirs=$("$python" "$bench/transformers_speed.py" "$model" "$prompt" "$new" "$threads" 2>/dev/null | tail -1)
 echo "kubetune:     $ours"
 echo "transformers: $theirs"
-value() { # KEY LINE
-  local v
-  v="$(sed -nE "s/^(.* )?$1=([0-9.]+)( .*)?$/\2/p" <<<"$2")"
-  [[ -n "$v" ]] || { echo "bench: no $1 in: $2" >&2; return 1; }
-  echo "$v"
-}
+# shellcheck source=values.sh
+source "$bench/values.sh"
 for kind in last all; do
   a="$(value "prefill_${kind}_positions" "$ours")"
   b="$(value "prefill_${kind}_positions" "$theirs")"

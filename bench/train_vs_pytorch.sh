@@ -20,12 +20,8 @@ cp="$("$bench/classpath.sh")"
 [[ -f "$out/model/config.json" && -f "$out/data_rows.jsonl" ]] ||
   "$python" "$bench/make_train_bench.py" "$out" >/dev/null 2>&1
 echo "model: 6 layers, hidden 512, vocab 960; rows of 256 x micro-batch 4; $steps steps (3 warm-up); threads $threads"
-value() { # KEY LINE
-  local v
-  v="$(sed -nE "s/^(.* )?$1=([0-9.]+)( .*)?$/\2/p" <<<"$2")"
-  [[ -n "$v" ]] || { echo "bench: no $1 in: $2" >&2; return 1; }
-  echo "$v"
-}
+# shellcheck source=values.sh
+source "$bench/values.sh"
 ours() { OMP_NUM_THREADS="$threads" java -Xmx2g -cp "$cp" "$bench/java/TrainSpeed.java" "$out" "$1" "$steps" "$2" 2>/dev/null | tail -1; }
 theirs() { "$python" "$bench/pytorch_train_speed.py" "$out" "$1" "$steps" "$threads" "$2" 2>/dev/null | tail -1; }
 for method in lora full; do

@@ -9,6 +9,8 @@ import ai.djl.ndarray.types.Shape;
 import io.kubetune.trainer.testing.Fixtures;
 import io.kubetune.trainer.testing.Fixtures.Reference;
 import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -83,15 +85,11 @@ class ModelParityTest {
   @ParameterizedTest
   @MethodSource("models")
   void bf16LogitsMatchTransformersInBf16(String name) throws Exception {
-    try (LoadedModel loaded =
-            ModelLoader.load(manager, Fixtures.model(name), ModelLoader.Options.bf16());
-        Reference ref = Reference.of(name)) {
-      CausalLm eagerOrder = loaded.model().withBackend(new NaiveAttention());
-      for (int p = 0; p < ref.prompts(); p++) {
-        Bf16Errors e = bf16Errors(ref, p, logits(eagerOrder, ref.inputIds(p)));
-        assertThat(e.eagerOrderViolation()).as("%s prompt %d: %s", name, p, e).isNull();
-      }
-    }
+    forEachPrompt(
+        name,
+        ModelLoader.Options.bf16(),
+        model -> model.withBackend(new NaiveAttention()),
+        (what, e) -> assertThat(e.eagerOrderViolation()).as(what).isNull());
   }
 
   /**
@@ -102,27 +100,40 @@ class ModelParityTest {
   @ParameterizedTest
   @MethodSource("models")
   void bf16WithFusedAttentionIsAsAccurateAsTransformersBf16(String name) throws Exception {
-    try (LoadedModel loaded =
-            ModelLoader.load(manager, Fixtures.model(name), ModelLoader.Options.bf16());
-        Reference ref = Reference.of(name)) {
-      for (int p = 0; p < ref.prompts(); p++) {
-        Bf16Errors e = bf16Errors(ref, p, logits(loaded.model(), ref.inputIds(p)));
-        assertThat(e.fusedViolation()).as("%s prompt %d: %s", name, p, e).isNull();
-      }
-    }
+    forEachPrompt(
+        name,
+        ModelLoader.Options.bf16(),
+        model -> model,
+        (what, e) -> assertThat(e.fusedViolation()).as(what).isNull());
   }
 
   /** The bf16 bounds can fail for the reason they name: fp32 logits do not pass them. */
   @ParameterizedTest
   @MethodSource("models")
   void fp32LogitsFailTheBf16Bounds(String name) throws Exception {
-    try (LoadedModel loaded =
-            ModelLoader.load(manager, Fixtures.model(name), ModelLoader.Options.fp32());
+    forEachPrompt(
+        name,
+        ModelLoader.Options.fp32(),
+        model -> model,
+        (what, e) -> {
+          assertThat(e.eagerOrderViolation()).as(what).isNotNull();
+          assertThat(e.fusedViolation()).as(what).isNotNull();
+        });
+  }
+
+  /** Loads the fixture model with options and checks the errors of view's logits per prompt. */
+  void forEachPrompt(
+      String name,
+      ModelLoader.Options options,
+      UnaryOperator<CausalLm> view,
+      BiConsumer<String, Bf16Errors> check)
+      throws Exception {
+    try (LoadedModel loaded = ModelLoader.load(manager, Fixtures.model(name), options);
         Reference ref = Reference.of(name)) {
+      CausalLm model = view.apply(loaded.model());
       for (int p = 0; p < ref.prompts(); p++) {
-        Bf16Errors e = bf16Errors(ref, p, logits(loaded.model(), ref.inputIds(p)));
-        assertThat(e.eagerOrderViolation()).as("%s prompt %d: %s", name, p, e).isNotNull();
-        assertThat(e.fusedViolation()).as("%s prompt %d: %s", name, p, e).isNotNull();
+        Bf16Errors e = bf16Errors(ref, p, logits(model, ref.inputIds(p)));
+        check.accept(String.format("%s prompt %d: %s", name, p, e), e);
       }
     }
   }
