@@ -10,7 +10,15 @@ kubetune's runtime (bench/java/Logits.java), and prints the max absolute differe
   peft(base+adapter)  vs kubetune(base+adapter)
   peft(base+adapter)  vs transformers(hf)       (LoRA merged on export = adapter applied live)
 Exit 1 when any exceeds 1e-4.
+
+A base stored in bf16 or fp16 is exported in that dtype, so the merged weights W + s*B@A are
+rounded to it: next to the small LoRA update that rounding moves the logits by far more than 1e-4
+(it does the same to PEFT's own merge_and_unload in that dtype). For such a base the third line is
+printed but not held to 1e-4; instead every exported tensor must equal PEFT's merge_and_unload of
+base + adapter in the base's dtype within one ulp of that dtype (the two merges round once or
+twice).
 """
+import json
 import subprocess
 import sys
 import tempfile
@@ -44,6 +52,30 @@ def theirs(model_dir, ids, adapter_dir=None):
         return model(torch.tensor([ids])).logits[0].float()
 
 
+MANTISSA_BITS = {torch.bfloat16: 7, torch.float16: 10}
+
+
+def stored_dtype(model_dir):
+    tensors = {}
+    for f in sorted(Path(model_dir).glob("*.safetensors")):
+        tensors.update(load_file(str(f)))
+    return next(iter(tensors.values())).dtype, tensors
+
+
+def merged_by_peft(base, adapter, dtype):
+    import peft
+    model = AutoModelForCausalLM.from_pretrained(str(base), dtype=dtype)
+    return peft.PeftModel.from_pretrained(model, str(adapter)).merge_and_unload().state_dict()
+
+
+def ulps_apart(a, b, dtype):
+    """The largest distance between a and b in ulps of dtype (at the larger magnitude)."""
+    a, b = a.double(), b.double()
+    scale = torch.maximum(a.abs(), b.abs()).clamp_min(torch.finfo(dtype).tiny)
+    ulp = torch.exp2(torch.floor(torch.log2(scale)) - MANTISSA_BITS[dtype])
+    return float(((a - b).abs() / ulp).max())
+
+
 def main():
     run, base = Path(sys.argv[1]), Path(sys.argv[2])
     hf, adapter = run / "hf", run / "adapter"
@@ -61,12 +93,27 @@ def main():
         t_peft = theirs(base, ids, adapter)
         results["peft(base+adapter) vs kubetune(base+adapter)"] = (t_peft - ours(base, adapter, ids)).abs().max().item()
         results["peft(base+adapter) vs transformers(hf)"] = (t_peft - t_hf).abs().max().item()
-    worst = 0.0
+    dtype, _ = stored_dtype(base)
+    rounded = "peft(base+adapter) vs transformers(hf)" if dtype in MANTISSA_BITS else None
+    failed = []
     for name, diff in results.items():
-        print(f"{name:48s} max |diff| = {diff:.3e}")
-        worst = max(worst, diff)
-    print("OK" if worst <= TOLERANCE else f"FAIL: above {TOLERANCE}")
-    sys.exit(0 if worst <= TOLERANCE else 1)
+        note = f"  (not checked: the export is rounded to {dtype})" if name == rounded else ""
+        print(f"{name:48s} max |diff| = {diff:.3e}{note}")
+        if diff > TOLERANCE and name != rounded:
+            failed.append(f"{name} above {TOLERANCE}")
+    if rounded and adapter.exists():
+        _, exported = stored_dtype(hf)
+        peft_merge = merged_by_peft(base, adapter, dtype)
+        tied = json.loads((hf / "config.json").read_text()).get("tie_word_embeddings", False)
+        aliases = {"lm_head.weight"} if tied else set()  # a tied lm_head is the embedding, not saved
+        missing = sorted((set(exported) ^ set(peft_merge)) - aliases)
+        worst = max(ulps_apart(exported[k], peft_merge[k], dtype) for k in exported if k in peft_merge)
+        print(f"{'peft merge_and_unload in ' + str(dtype) + ' vs hf/ tensors':48s} max {worst:.2f} ulp"
+              + (f", names in one only: {missing}" if missing else ""))
+        if worst > 1 or missing:
+            failed.append(f"merged tensors differ from PEFT's merge by more than one {dtype} ulp")
+    print("OK" if not failed else "FAIL: " + "; ".join(failed))
+    sys.exit(0 if not failed else 1)
 
 
 if __name__ == "__main__":
