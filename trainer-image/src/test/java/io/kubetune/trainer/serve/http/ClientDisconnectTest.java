@@ -47,15 +47,15 @@ class ClientDisconnectTest {
                   "Content-Type: application/json",
                   "Content-Length: " + body.length())
               + body);
-      awaitMetric("kubetune_serve_batch_size", 1, Duration.ofSeconds(10));
+      server.awaitMetric("kubetune_serve_batch_size", 1, Duration.ofSeconds(10));
     }
     long left = System.nanoTime();
-    awaitMetric(
+    server.awaitMetric(
         "kubetune_serve_cancelled_requests_total", cancelledBefore + 1, Duration.ofSeconds(10));
     assertThat(Duration.ofNanos(System.nanoTime() - left))
         .as("noticed well before the 4 s the reply would have taken")
         .isLessThan(Duration.ofMillis(1500));
-    awaitMetric("kubetune_serve_batch_size", 0, Duration.ofSeconds(2));
+    server.awaitMetric("kubetune_serve_batch_size", 0, Duration.ofSeconds(2));
 
     // the slot is free: a short request is served at once
     HttpResponse<String> next =
@@ -70,14 +70,5 @@ class ClientDisconnectTest {
             server.metric("kubetune_serve_requests_total{route=\"" + ROUTE + "\",status=\"499\"}"))
         .as("counted as what the client got: nothing")
         .isEqualTo(1);
-  }
-
-  private static void awaitMetric(String name, double value, Duration limit)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (server.metric(name) != value && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    assertThat(server.metric(name)).as(name).isEqualTo(value);
   }
 }

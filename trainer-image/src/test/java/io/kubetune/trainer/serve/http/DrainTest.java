@@ -38,14 +38,6 @@ class DrainTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  private static void await(TestServer server, String metric, double value) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (server.metric(metric) != value && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    assertThat(server.metric(metric)).as(metric).isEqualTo(value);
-  }
-
   @Test
   void inFlightGenerationsFinishWhileNewRequestsAreRefused() throws Exception {
     try (TestServer server =
@@ -53,9 +45,9 @@ class DrainTest {
             new BatchEngine.Config(2, 4, 256), TestServer.options(null), Duration.ofMillis(10))) {
       var streamed = send(server, chat(100, true));
       var whole = send(server, chat(100, false));
-      await(server, "kubetune_serve_batch_size", 2);
+      server.awaitMetric("kubetune_serve_batch_size", 2, Duration.ofSeconds(20));
       var queued = send(server, chat(100, false));
-      await(server, "kubetune_serve_queue_depth", 1);
+      server.awaitMetric("kubetune_serve_queue_depth", 1, Duration.ofSeconds(20));
 
       long start = System.nanoTime();
       CompletableFuture<Boolean> drained =
@@ -98,7 +90,7 @@ class DrainTest {
             new BatchEngine.Config(2, 4, 256), TestServer.options(null), Duration.ofMillis(20))) {
       var streamed = send(server, chat(200, true));
       var whole = send(server, chat(200, false));
-      await(server, "kubetune_serve_batch_size", 2);
+      server.awaitMetric("kubetune_serve_batch_size", 2, Duration.ofSeconds(20));
 
       assertThat(server.server.drain(Duration.ofMillis(500))).isFalse();
 

@@ -215,6 +215,15 @@ final class TestServer implements AutoCloseable {
     return Double.NaN;
   }
 
+  /** Waits until a metric has the value (see {@link #metric}), failing after the limit. */
+  void awaitMetric(String prefix, double value, Duration limit) throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (metric(prefix) != value && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    org.assertj.core.api.Assertions.assertThat(metric(prefix)).as(prefix).isEqualTo(value);
+  }
+
   /** The engine's metrics, with a pause after every generated token. */
   private record SlowTokens(EngineMetrics metrics, Duration delay) implements EngineMetrics {
     @Override
