@@ -49,6 +49,11 @@ class DrainTest {
       var queued = send(server, chat(100, false));
       server.awaitMetric("kubetune_serve_queue_depth", 1, Duration.ofSeconds(20));
 
+      // a keep-alive connection waiting for its next request
+      RawConnection idle = new RawConnection(server.server.port());
+      idle.send(RawConnection.head("GET /health HTTP/1.1", "Host: test"));
+      assertThat(idle.readUntilClosed(Duration.ofMillis(300)).status()).isEqualTo(200);
+
       long start = System.nanoTime();
       CompletableFuture<Boolean> drained =
           CompletableFuture.supplyAsync(() -> server.server.drain(Duration.ofSeconds(30)));
@@ -65,11 +70,17 @@ class DrainTest {
       assertThat(refused.headers().firstValue("Retry-After")).isPresent();
       assertThat(refused.headers().firstValue("Connection")).hasValue("close");
       assertThat(drained).as("still draining while generations run").isNotDone();
+      try (idle) {
+        // closed at once, not after the idle timeout (30 s): its client reconnects elsewhere
+        assertThat(idle.readUntilClosed(Duration.ofSeconds(2)).closed()).isTrue();
+      }
 
       for (var f : List.of(whole, queued)) {
         HttpResponse<String> r = f.get();
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(json(r.body()).get("usage").get("completion_tokens").asInt()).isEqualTo(100);
+        // finished during the drain: the client is told not to reuse the connection
+        assertThat(r.headers().firstValue("Connection")).hasValue("close");
       }
       HttpResponse<String> s = streamed.get();
       assertThat(s.statusCode()).isEqualTo(200);
