@@ -6,6 +6,7 @@ import io.kubetune.api.TrainerExitCodes;
 import io.kubetune.trainer.config.JobSpecLoader;
 import io.kubetune.trainer.config.ResolvedJob;
 import io.kubetune.trainer.config.SourceResolver;
+import io.kubetune.trainer.error.KubetuneException;
 import io.kubetune.trainer.export.HfExporter;
 import io.kubetune.trainer.model.LoadedModel;
 import io.kubetune.trainer.model.ModelLoader;

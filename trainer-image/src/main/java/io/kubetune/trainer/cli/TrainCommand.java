@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
           + " folder, and exports hf/ and adapter/ at the end.",
       "",
       "Exit codes: 0 done; 64 usage, 65 bad data, 66 missing input, 78 bad config (permanent);"
-          + " 75 retryable (lost peer, preemption)."
+          + " 75 retryable (lost peer, preemption), 74 I/O error (retried)."
     })
 final class TrainCommand implements Callable<Integer> {
   @Option(
