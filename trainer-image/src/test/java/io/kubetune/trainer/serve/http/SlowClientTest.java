@@ -47,6 +47,15 @@ class SlowClientTest {
     return new RawConnection(server.server.port());
   }
 
+  /** The head of a chat completion request whose body will be this long. */
+  private static String chatHead(long contentLength) {
+    return RawConnection.head(
+        "POST /v1/chat/completions HTTP/1.1",
+        "Host: test",
+        "Content-Type: application/json",
+        "Content-Length: " + contentLength);
+  }
+
   private static RawConnection.Reply closedWithin(RawConnection c, Duration limit)
       throws Exception {
     RawConnection.Reply reply = c.readUntilClosed(limit.plus(SLACK).plus(SLACK));
@@ -118,12 +127,7 @@ class SlowClientTest {
   @Test
   void aStalledBodyGets408AndIsClosed() throws Exception {
     try (RawConnection c = connect()) {
-      c.send(
-          RawConnection.head(
-              "POST /v1/chat/completions HTTP/1.1",
-              "Host: test",
-              "Content-Type: application/json",
-              "Content-Length: 100"));
+      c.send(chatHead(100));
       c.send("{\"model\": ");
       RawConnection.Reply r = closedWithin(c, IDLE);
       assertThat(r.status()).as(r.text()).isEqualTo(408);
@@ -134,12 +138,7 @@ class SlowClientTest {
   @Test
   void aTrickledBodyIsCutAtTheReadTimeout() throws Exception {
     try (RawConnection c = connect()) {
-      c.send(
-          RawConnection.head(
-              "POST /v1/chat/completions HTTP/1.1",
-              "Host: test",
-              "Content-Type: application/json",
-              "Content-Length: 1000"));
+      c.send(chatHead(1000));
       RawConnection.Reply r = trickle(c, i -> " ");
       if (r.status() > 0) {
         assertThat(r.status()).as(r.text()).isEqualTo(408);
@@ -150,12 +149,7 @@ class SlowClientTest {
   @Test
   void aBodyDeclaredTooLargeGets413BeforeItIsSent() throws Exception {
     try (RawConnection c = connect()) {
-      c.send(
-          RawConnection.head(
-              "POST /v1/chat/completions HTTP/1.1",
-              "Host: test",
-              "Content-Type: application/json",
-              "Content-Length: 1000000000"));
+      c.send(chatHead(1000000000));
       RawConnection.Reply r = c.readUntilClosed(IDLE.dividedBy(2));
       assertThat(r.status())
           .as("answered before any idle or read limit: " + r.text())
