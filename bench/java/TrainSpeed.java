@@ -11,7 +11,7 @@ import io.kubetune.trainer.config.ResolvedJob;
 import io.kubetune.trainer.train.CheckpointState;
 import io.kubetune.api.TrainingProgress;
 import io.kubetune.trainer.train.TrainingListener;
-import io.kubetune.trainer.train.TrainingRun;
+import io.kubetune.trainer.run.TrainingRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
