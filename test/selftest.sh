@@ -22,6 +22,8 @@ check() { # WHAT CONDITION...
   fi
 }
 contains() { grep -qE -- "$2" <<<"$1"; }
+lacks() { ! contains "$@"; }
+indent() { sed 's/^/    | /' >&2; }
 
 # A script with three stages; the second runs a function whose middle command fails.
 cat >"$scratch/stages.sh" <<EOF
@@ -36,12 +38,12 @@ EOF
 rc=0
 out="$(bash "$scratch/stages.sh" 2>&1)" || rc=$?
 check "a stage whose middle command fails ends the script non-zero (exit $rc)" test "$rc" -ne 0
-check "it does not go on after the failing command" eval '! contains "$out" "after the failing command"'
+check "it does not go on after the failing command" lacks "$out" "after the failing command"
 check "the summary shows the first stage ok" contains "$out" '^  first +[0-9]+s +ok$'
 check "the summary shows the failed stage with its status" contains "$out" '^  second +[0-9]+s +FAILED \(exit 1\)$'
 check "the summary lists the stage that never ran as not run" contains "$out" '^  third +not run$'
 check "the counts" contains "$out" '^stages: 1 passed, 1 failed, 1 not run$'
-((rc == 0)) || [[ $failures == 0 ]] || sed 's/^/    | /' <<<"$out" >&2
+((rc == 0)) || [[ $failures == 0 ]] || indent <<<"$out"
 
 # All stages pass: exit 0, every stage ok.
 cat >"$scratch/stages-ok.sh" <<EOF
@@ -68,7 +70,7 @@ out="$(PATH="$scratch/bin" bash -c 'set -euo pipefail; source "$1/.ci/run"; stag
 check ".ci/run's toolchain stage fails without go (exit $rc)" test "$rc" -ne 0
 check "and names the missing tool" contains "$out" "'go' is not on PATH"
 check "and the summary shows it FAILED" contains "$out" '^  toolchain +[0-9]+s +FAILED'
-((rc != 0)) || sed 's/^/    | /' <<<"$out" >&2
+((rc != 0)) || indent <<<"$out"
 
 echo "selftest: $failures failure(s)"
 ((failures == 0))

@@ -32,7 +32,7 @@ elapsed() { awk -v a="$1" -v b="$(now_s)" 'BEGIN { printf "%.1f", b - a }'; }
 
 step() {
   # a check that failed in a subshell (e.g. inside "$(...)") ends the scenario at the next step
-  if [[ -e "$SCENARIO_FAILED" && "$BASHPID" == "$SCENARIO_PID" ]]; then
+  if [[ -n "${SCENARIO_FAILED:-}" && -e "$SCENARIO_FAILED" && "$BASHPID" == "${SCENARIO_PID:-}" ]]; then
     fail "a command or check failed inside a subshell (see its FAIL line above)"
   fi
   echo "  [$SCENARIO +$(elapsed "$SCENARIO_T0")s] $*"
@@ -90,11 +90,11 @@ fail() {
     echo "  [$SCENARIO +$(elapsed "$SCENARIO_T0")s] FAIL: $*"
     # diagnostics from the scenario's own shell only (a subshell's failure reaches it at the
     # failed command's status, the next step or the scenario's end)
-    if [[ "$BASHPID" == "$SCENARIO_PID" ]]; then
+    if [[ "$BASHPID" == "${SCENARIO_PID:-$BASHPID}" ]]; then
       diagnostics
     fi
-  } >&"$SCENARIO_OUT"
-  : >>"$SCENARIO_FAILED"
+  } >&"${SCENARIO_OUT:-1}"
+  [[ -z "${SCENARIO_FAILED:-}" ]] || : >>"$SCENARIO_FAILED"
   exit 1
 }
 
