@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.kubetune.api.TrainerExitCodes;
-import io.kubetune.trainer.cli.KubetuneException;
+import io.kubetune.trainer.error.KubetuneException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
