@@ -639,6 +639,19 @@ def tokenization_reference(name, encode, decode, family, doc) -> dict:
             "cases": cases}
 
 
+CONVERSATION = [{"role": "system", "content": "Be concise."}, {"role": "user", "content": "Hi, who are you?"},
+                {"role": "assistant", "content": "  An assistant. "}, {"role": "user", "content": "你好 🙂"}]
+
+
+def chat_reference(hf_tok) -> list:
+    """The published chat template rendered by transformers, for kubetune's Jinja renderer."""
+    out = []
+    for messages, gen in ((CHAT, True), (CONVERSATION, True), (CONVERSATION[1:3], False)):
+        out.append(dict(messages=messages, add_generation_prompt=gen,
+                        rendered=hf_tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=gen)))
+    return out
+
+
 def compare_encodings(a_enc, b_enc, family) -> list:
     return [t for t in HELD_OUT + SPECIAL_TEXTS[family] for s in (True, False) if a_enc(t, s) != b_enc(t, s)]
 
@@ -760,6 +773,7 @@ def build_layouts(out: Path, log):
                               "by InternLM2DynamicNTKRope (modeling_internlm2.py restated); prompt 3 passes "
                               "max_position_embeddings (64), so it runs with the NTK-scaled base. "
                               f"transformers' own 'dynamic' rope type gives the same logits within {diff:.1e}")
+    tokenization["chat"] = chat_reference(hf_tok)
     write_reference(d, tokenization, tensors, ref)
     log(f"  {d.name}: vocab {model.config.vocab_size}, prompts {[e['num_tokens'] for e in ref['prompts']]}")
 
@@ -793,6 +807,7 @@ def build_layouts(out: Path, log):
             logits = scaled(torch.tensor([long_ids]), use_cache=False).logits[0]
         tensors[f"logits_rope_{rope_type}_tail"] = mf.f32(logits[-TAIL:])
         ref[f"rope_{rope_type}"] = dict(rope_scaling={"type": rope_type, "factor": 2.0}, input_ids=long_ids)
+    tokenization["chat"] = chat_reference(hf_tok)
     write_reference(d, tokenization, tensors, ref)
     check_reload(d, model, tensors, ref, log)
 
@@ -809,6 +824,7 @@ def build_layouts(out: Path, log):
                                               f"transformers {transformers.__version__} AutoTokenizer")
         render = lambda m, h=hf_tok: h.apply_chat_template(m, tokenize=False, add_generation_prompt=True)  # noqa
         tensors, ref = logits_reference(name, model, prompts_for(enc, render))
+        tokenization["chat"] = chat_reference(hf_tok)
         write_reference(d, tokenization, tensors, ref)
         check_reload(d, model, tensors, ref, log)
 

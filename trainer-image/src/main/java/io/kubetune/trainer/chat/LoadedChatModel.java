@@ -38,7 +38,7 @@ public final class LoadedChatModel implements AutoCloseable {
   public static LoadedChatModel load(NDManager manager, Path modelDir, Path adapterDir, Dtype dtype)
       throws IOException {
     Path tokenizerDir =
-        adapterDir != null && Files.exists(adapterDir.resolve("tokenizer.json"))
+        adapterDir != null && Tokenizer.isTokenizerFolder(adapterDir)
             ? adapterDir
             : modelDir;
     Tokenizer tokenizer = Tokenizer.load(tokenizerDir);

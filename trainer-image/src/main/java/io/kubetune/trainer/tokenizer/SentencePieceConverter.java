@@ -24,13 +24,13 @@ import java.util.TreeMap;
  * tokenizers-library backends). Two recipes, picked like transformers picks them:
  *
  * <ul>
- *   <li>{@code tokenizer_class} LlamaTokenizer(Fast): transformers' LlamaTokenizer (no
- *       normalizer; a Metaspace pre-tokenizer that prefixes the first chunk, or every chunk with
- *       {@code legacy: true}; merges ordered by the merged piece's id).
+ *   <li>{@code tokenizer_class} LlamaTokenizer(Fast): transformers' LlamaTokenizer (no normalizer;
+ *       a Metaspace pre-tokenizer that prefixes the first chunk, or every chunk with {@code legacy:
+ *       true}; merges ordered by the merged piece's id).
  *   <li>any other class (InternLM2Tokenizer among them, whose Python code is never run): the
  *       generic recipe that follows the model's own normalizer settings, so it encodes like {@code
- *       SentencePieceProcessor.encode} on each chunk between added tokens: the dummy prefix on every
- *       chunk ({@code legacy}, the default), whitespace escaping, extra-whitespace removal,
+ *       SentencePieceProcessor.encode} on each chunk between added tokens: the dummy prefix on
+ *       every chunk ({@code legacy}, the default), whitespace escaping, extra-whitespace removal,
  *       user-defined pieces kept whole, merges ranked by piece score; added_tokens_decoder renames
  *       pieces (InternLM2's chat tokens are "[UNUSED_TOKEN_14x]" in its model).
  * </ul>
@@ -82,7 +82,8 @@ public final class SentencePieceConverter {
     root.putNull("padding");
     root.set("added_tokens", addedTokens(vocab, addedById, llama));
     if (llama) {
-      boolean prefix = !config.hasNonNull("add_prefix_space") || config.get("add_prefix_space").asBoolean();
+      boolean prefix =
+          !config.hasNonNull("add_prefix_space") || config.get("add_prefix_space").asBoolean();
       root.putNull("normalizer");
       root.set("pre_tokenizer", metaspace(prefix ? (legacy ? "always" : "first") : "never"));
       root.set("post_processor", postProcessor(vocab, true));
@@ -94,8 +95,7 @@ public final class SentencePieceConverter {
       root.set("pre_tokenizer", genericPreTokenizer(legacy, userDefined));
       root.set("post_processor", postProcessor(vocab, false));
       root.set("decoder", decoder(sp.byteFallback(), sp.addDummyPrefix()));
-      root.set(
-          "model", bpe(vocab, scoreMerges(vocab), sp.unkPiece(), !userDefined.isEmpty()));
+      root.set("model", bpe(vocab, scoreMerges(vocab), sp.unkPiece(), !userDefined.isEmpty()));
     }
     return root;
   }
@@ -261,7 +261,8 @@ public final class SentencePieceConverter {
     if (sp.precompiledCharsmap().length > 0) {
       list.addObject()
           .put("type", "Precompiled")
-          .put("precompiled_charsmap", Base64.getEncoder().encodeToString(sp.precompiledCharsmap()));
+          .put(
+              "precompiled_charsmap", Base64.getEncoder().encodeToString(sp.precompiledCharsmap()));
     }
     if (sp.removeExtraWhitespaces()) { // sentencepiece strips and collapses spaces, not newlines
       list.add(replace("Regex", "\\A +| +\\z", ""));
@@ -271,7 +272,8 @@ public final class SentencePieceConverter {
       list.add(replace("String", " ", SPACE));
     }
     if (sp.addDummyPrefix() && legacy) {
-      // Metaspace does not prefix a chunk that already starts with the meta symbol; sentencepiece does
+      // Metaspace does not prefix a chunk that already starts with the meta symbol; sentencepiece
+      // does
       list.add(replace("Regex", "\\A" + SPACE, SPACE + SPACE));
     }
     return seq;
@@ -363,7 +365,9 @@ public final class SentencePieceConverter {
                 out.put(Integer.parseInt(e.getKey()), e.getValue());
               } catch (NumberFormatException ex) {
                 throw new IllegalArgumentException(
-                    "tokenizer_config.json: added_tokens_decoder key '" + e.getKey() + "' is no id");
+                    "tokenizer_config.json: added_tokens_decoder key '"
+                        + e.getKey()
+                        + "' is no id");
               }
             });
     return out;

@@ -70,7 +70,7 @@ public record SentencePieceModel(
     try {
       return parse(CodedInputStream.newInstance(Files.readAllBytes(file)));
     } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
-      throw new IOException(file + ": not a sentencepiece model: " + e.getMessage(), e);
+      throw new TokenizerFormatException(file + ": not a sentencepiece model: " + e.getMessage());
     }
   }
 

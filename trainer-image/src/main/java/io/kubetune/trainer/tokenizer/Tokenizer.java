@@ -85,13 +85,19 @@ public final class Tokenizer implements AutoCloseable {
     try {
       root = SentencePieceConverter.toTokenizerJson(SentencePieceModel.read(spModel), rawConfig);
     } catch (IllegalArgumentException e) {
-      throw new IOException(spModel + ": " + e.getMessage(), e);
+      throw new TokenizerFormatException(spModel + ": " + e.getMessage());
     }
     HuggingFaceTokenizer hf =
         HuggingFaceTokenizer.newInstance(
             new ByteArrayInputStream(json.writeValueAsBytes(root)),
             Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false"));
     return create(hf, root, config);
+  }
+
+  /** Whether {@code dir} holds a tokenizer {@link #load} reads (an export's adapter/ does). */
+  public static boolean isTokenizerFolder(Path dir) {
+    return Files.isRegularFile(dir.resolve("tokenizer.json"))
+        || Files.isRegularFile(dir.resolve("tokenizer.model"));
   }
 
   private static Tokenizer create(HuggingFaceTokenizer hf, JsonNode root, TokenizerConfig config) {

@@ -161,6 +161,29 @@ public final class Aten {
     return new PtNDArray((PtNDManager) manager, out[0]);
   }
 
+  /**
+   * Like {@link #fromAddress} with explicit strides (in elements): a view of memory laid out as a
+   * strided tensor, e.g. a transposed tensor inside a pickled storage.
+   */
+  public static NDArray fromAddress(
+      NDManager manager, long address, Shape shape, long[] strides, Dtype dtype) {
+    long[] sizes = shape.getShape();
+    long[] out = new long[1];
+    Shim.check(
+        Shim.aoti_torch_create_tensor_from_blob(
+            address,
+            sizes.length,
+            sizes,
+            strides,
+            0,
+            dtype.code(),
+            Shim.aoti_torch_device_type_cpu(),
+            0,
+            out),
+        "create_tensor_from_blob");
+    return new PtNDArray((PtNDManager) manager, out[0]);
+  }
+
   /** The address of the first element. */
   public static long dataAddress(NDArray x) {
     long[] out = new long[1];

@@ -19,7 +19,7 @@ import java.util.Map;
  * The weights of a HuggingFace model directory: {@code model.safetensors}, or shards listed in
  * {@code model.safetensors.index.json}. All files stay mapped until close.
  */
-public final class SafetensorsCheckpoint implements AutoCloseable {
+public final class SafetensorsCheckpoint implements Checkpoint {
   public static final String SINGLE_FILE = "model.safetensors";
   public static final String INDEX_FILE = "model.safetensors.index.json";
 
@@ -94,6 +94,7 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
   }
 
   /** Tensor names in index (or file) order. */
+  @Override
   public Map<String, TensorInfo> tensors() {
     Map<String, TensorInfo> out = new LinkedHashMap<>();
     fileByTensor.forEach((name, file) -> out.put(name, file.tensors().get(name)));
@@ -113,6 +114,7 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
   }
 
   /** The tensor, aliasing the file mapping. */
+  @Override
   public NDArray load(NDManager manager, String name) {
     SafetensorsFile file = fileByTensor.get(name);
     if (file == null) {
@@ -121,6 +123,7 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
     return file.load(manager, name);
   }
 
+  @Override
   public List<Path> files() {
     List<Path> out = new ArrayList<>();
     files.forEach(f -> out.add(f.path()));

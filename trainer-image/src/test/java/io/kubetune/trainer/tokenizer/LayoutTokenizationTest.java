@@ -37,7 +37,9 @@ class LayoutTokenizationTest {
       int i = 0;
       for (JsonNode c : ref.get("cases")) {
         String text = c.get("text").asText();
-        assertThat(tok.encode(text, true)).as("%s: ids of %s", layout, text).containsExactly(ints(c.get("ids")));
+        assertThat(tok.encode(text, true))
+            .as("%s: ids of %s", layout, text)
+            .containsExactly(ints(c.get("ids")));
         assertThat(tok.encode(text, false))
             .as("%s: ids without special tokens of %s", layout, text)
             .containsExactly(ints(c.get("ids_no_special")));
@@ -54,6 +56,25 @@ class LayoutTokenizationTest {
   }
 
   @ParameterizedTest
+  @FieldSource("LAYOUTS")
+  void thePublishedChatTemplateRendersAsTransformersRendersIt(String layout) throws Exception {
+    Path dir = Fixtures.layout(layout);
+    JsonNode chats = Fixtures.json(dir.resolve("reference/tokenization.json")).get("chat");
+    try (Tokenizer tok = Tokenizer.load(dir)) {
+      JinjaChatTemplate template = JinjaChatTemplate.of(tok);
+      for (JsonNode c : chats) {
+        List<ChatMessage> messages = new ArrayList<>();
+        c.get("messages")
+            .forEach(m -> messages.add(new ChatMessage(m.get("role").asText(), m.get("content").asText())));
+        assertThat(template.render(messages, c.get("add_generation_prompt").asBoolean()))
+            .as("%s %s", layout, messages)
+            .isEqualTo(c.get("rendered").asText());
+      }
+      assertThat(chats).hasSize(3);
+    }
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"internlm2-chat-1_8b", "llama-2-7b-chat-hf"})
   void sentencepieceConversionIsTransformersOwn(String layout) throws Exception {
     Path dir = Fixtures.layout(layout);
@@ -62,7 +83,8 @@ class LayoutTokenizationTest {
         SentencePieceConverter.toTokenizerJson(
             SentencePieceModel.read(dir.resolve("tokenizer.model")),
             Fixtures.json(dir.resolve("tokenizer_config.json")));
-    for (String part : List.of("normalizer", "pre_tokenizer", "post_processor", "decoder", "model")) {
+    for (String part :
+        List.of("normalizer", "pre_tokenizer", "post_processor", "decoder", "model")) {
       assertThat(actual.get(part)).as("%s: %s", layout, part).isEqualTo(expected.get(part));
     }
     assertThat(addedTokens(actual)).isEqualTo(addedTokens(expected));
