@@ -3,6 +3,7 @@ package io.kubetune.trainer.cli;
 import ai.djl.ndarray.NDManager;
 import io.kubetune.trainer.chat.GenerationDefaults;
 import io.kubetune.trainer.chat.LoadedChatModel;
+import io.kubetune.trainer.error.KubetuneException;
 import io.kubetune.trainer.serve.BatchEngine;
 import io.kubetune.trainer.serve.http.OpenAiServer;
 import io.kubetune.trainer.serve.http.ServeMetrics;
