@@ -144,21 +144,7 @@ public final class Aten {
    * read) for as long as the tensor exists. No copy is made.
    */
   public static NDArray fromAddress(NDManager manager, long address, Shape shape, Dtype dtype) {
-    long[] sizes = shape.getShape();
-    long[] out = new long[1];
-    Shim.check(
-        Shim.aoti_torch_create_tensor_from_blob(
-            address,
-            sizes.length,
-            sizes,
-            contiguousStrides(sizes),
-            0,
-            dtype.code(),
-            Shim.aoti_torch_device_type_cpu(),
-            0,
-            out),
-        "create_tensor_from_blob");
-    return new PtNDArray((PtNDManager) manager, out[0]);
+    return fromAddress(manager, address, shape, contiguousStrides(shape.getShape()), dtype);
   }
 
   /**

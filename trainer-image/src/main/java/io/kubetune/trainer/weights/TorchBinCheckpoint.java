@@ -2,9 +2,6 @@ package io.kubetune.trainer.weights;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +19,6 @@ import java.util.Map;
 public final class TorchBinCheckpoint implements Checkpoint {
   public static final String SINGLE_FILE = "pytorch_model.bin";
   public static final String INDEX_FILE = "pytorch_model.bin.index.json";
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final List<TorchBinFile> files;
   private final Map<String, TorchBinFile> fileByTensor;
@@ -34,51 +30,21 @@ public final class TorchBinCheckpoint implements Checkpoint {
 
   public static TorchBinCheckpoint open(Path dir) throws IOException {
     Path index = dir.resolve(INDEX_FILE);
-    Map<String, TorchBinFile> opened = new LinkedHashMap<>();
-    Map<String, TorchBinFile> byTensor = new LinkedHashMap<>();
-    try {
-      if (!Files.exists(index)) {
-        TorchBinFile file = TorchBinFile.open(dir.resolve(SINGLE_FILE));
-        opened.put(SINGLE_FILE, file);
-        file.tensors().keySet().forEach(name -> byTensor.put(name, file));
-      } else {
-        for (var it = weightMap(index).fields(); it.hasNext(); ) {
-          var entry = it.next();
-          String shard = entry.getValue().asText();
-          if (shard.contains("/") || shard.equals("..")) {
-            throw new TorchBinFormatException(index + ": shard name '" + shard + "' is a path");
-          }
-          TorchBinFile file = opened.get(shard);
-          if (file == null) {
-            file = TorchBinFile.open(dir.resolve(shard));
-            opened.put(shard, file);
-          }
-          if (!file.tensors().containsKey(entry.getKey())) {
-            throw new TorchBinFormatException(
-                index + ": maps '" + entry.getKey() + "' to " + shard + ", which does not hold it");
-          }
-          byTensor.put(entry.getKey(), file);
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      opened.values().forEach(TorchBinFile::close);
-      throw e;
+    if (!Files.exists(index)) {
+      TorchBinFile file = TorchBinFile.open(dir.resolve(SINGLE_FILE));
+      Map<String, TorchBinFile> byTensor = new LinkedHashMap<>();
+      file.tensors().keySet().forEach(name -> byTensor.put(name, file));
+      return new TorchBinCheckpoint(List.of(file), Collections.unmodifiableMap(byTensor));
     }
-    return new TorchBinCheckpoint(
-        List.copyOf(opened.values()), Collections.unmodifiableMap(byTensor));
-  }
-
-  private static JsonNode weightMap(Path index) throws IOException {
-    JsonNode map;
-    try {
-      map = JSON.readTree(index.toFile()).get("weight_map");
-    } catch (JsonProcessingException e) {
-      throw new TorchBinFormatException(index + ": not valid JSON: " + e.getOriginalMessage());
-    }
-    if (map == null || !map.isObject()) {
-      throw new TorchBinFormatException(index + ": no weight_map object");
-    }
-    return map;
+    ShardIndex.Opened<TorchBinFile> o =
+        ShardIndex.open(
+            dir,
+            index,
+            TorchBinFile::open,
+            f -> f.tensors().keySet(),
+            TorchBinFile::close,
+            TorchBinFormatException::new);
+    return new TorchBinCheckpoint(o.files(), o.byTensor());
   }
 
   @Override

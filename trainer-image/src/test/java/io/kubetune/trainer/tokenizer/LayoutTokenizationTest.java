@@ -65,7 +65,10 @@ class LayoutTokenizationTest {
       for (JsonNode c : chats) {
         List<ChatMessage> messages = new ArrayList<>();
         c.get("messages")
-            .forEach(m -> messages.add(new ChatMessage(m.get("role").asText(), m.get("content").asText())));
+            .forEach(
+                m ->
+                    messages.add(
+                        new ChatMessage(m.get("role").asText(), m.get("content").asText())));
         assertThat(template.render(messages, c.get("add_generation_prompt").asBoolean()))
             .as("%s %s", layout, messages)
             .isEqualTo(c.get("rendered").asText());
