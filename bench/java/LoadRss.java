@@ -20,8 +20,9 @@ import java.util.stream.Stream;
  *
  * <p>How it is measured (Linux, /proc/self): the baseline is this process's resident set after the
  * JVM started and DJL loaded libtorch and made one tensor, before the model is opened. After the
- * forward pass: the resident set over that baseline; the part of it that is pages of the
- * safetensors files mapped by this process (the Rss of their mappings in /proc/self/smaps); the
+ * forward pass: the resident set over that baseline; the part of it that is pages of the weight
+ * files (*.safetensors, or pytorch_model*.bin whose storages are mapped in place) mapped by this
+ * process (the Rss of their mappings in /proc/self/smaps); the
  * anonymous memory over the baseline (RssAnon: copies, activations, Java heap growth); the peak
  * (VmHWM) over the baseline. They are set against the weights the forward pass actually reads:
  * every tensor but the rows of the input embedding that no token looked up (TOKENS distinct ids
@@ -38,7 +39,10 @@ public class LoadRss {
     long weights;
     try (Stream<Path> files = Files.list(dir)) {
       weights =
-          files.filter(p -> p.toString().endsWith(".safetensors")).mapToLong(LoadRss::size).sum();
+          files
+              .filter(p -> p.toString().endsWith(".safetensors") || p.toString().endsWith(".bin"))
+              .mapToLong(LoadRss::size)
+              .sum();
     }
     ModelConfig config = ModelConfig.load(dir);
     // bf16: 2 bytes per element; the embedding rows the forward pass never looks up
@@ -104,7 +108,7 @@ public class LoadRss {
     throw new IllegalStateException(field);
   }
 
-  /** Resident bytes of this process's mappings of *.safetensors files (/proc/self/smaps). */
+  /** Resident bytes of this process's mappings of weight files (/proc/self/smaps). */
   static long mappedWeightPages() throws Exception {
     long total = 0;
     boolean weights = false;
@@ -112,7 +116,8 @@ public class LoadRss {
       if (Character.isDigit(line.charAt(0)) || line.charAt(0) >= 'a' && line.charAt(0) <= 'f') {
         // a mapping's header: "start-end perms offset dev inode [path]"
         String[] parts = line.trim().split("\\s+");
-        weights = parts.length >= 6 && parts[parts.length - 1].endsWith(".safetensors");
+        String path = parts.length >= 6 ? parts[parts.length - 1] : "";
+        weights = path.endsWith(".safetensors") || path.endsWith(".bin");
       } else if (weights && line.startsWith("Rss:")) {
         total += Long.parseLong(line.replaceAll("\\D", "")) * 1024;
       }
