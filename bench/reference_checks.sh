@@ -4,7 +4,10 @@
 # them (it installs nothing from PyPI; the Java parity tests it runs compare with the committed
 # fixtures instead); `test/run.sh reference` or this script does:
 #   fixtures   make_fixtures.py --check: a fresh generation with the pinned reference versions is
-#              identical to the committed fixtures (XTuner's own code cross-checked)
+#              the committed fixtures up to another CPU's float rounding (XTuner's own code
+#              cross-checked)
+#   layouts    make_layout_fixtures.py --check: the same for the published-layout fixtures
+#              (layouts/, pickle/)
 #   exports    for the qwen2 and llama fixtures (llama: a sharded checkpoint), a LoRA and a full
 #              fine-tuning run of `kubetune train` (a few steps on the quickstart's chats), then
 #              check_export.py: transformers loads hf/ and PEFT loads base + adapter/, and both
@@ -22,8 +25,8 @@ chats="$repo/trainer-image/src/main/resources/quickstart/identity.jsonl"
 rm -rf "$work"
 mkdir -p "$work"
 
-fixtures_check() {
-  (cd trainer-image/src/test/python && "$python" make_fixtures.py --check)
+fixtures_check() { # SCRIPT
+  (cd trainer-image/src/test/python && "$python" "$1" --check)
 }
 
 # MODEL METHOD: trains on the fixture MODEL, then checks its export with the reference
@@ -46,8 +49,10 @@ EOF
   "$python" trainer-image/src/test/python/check_export.py "$run" "$fixtures/$model"
 }
 
-stage_plan "fixtures" "export qwen2 lora" "export qwen2 full" "export llama lora" "export llama full"
-stage_run "fixtures" fixtures_check
+stage_plan "fixtures" "layouts" "export qwen2 lora" "export qwen2 full" "export llama lora" \
+  "export llama full"
+stage_run "fixtures" fixtures_check make_fixtures.py
+stage_run "layouts" fixtures_check make_layout_fixtures.py
 for model in qwen2 llama; do
   for method in lora full; do
     stage_run "export $model $method" export_check "$model" "$method"

@@ -1571,6 +1571,14 @@ def rounding_difference(new: Path, old: Path):
     if new.suffix == ".json":
         return json_rounding_difference(json.loads(new.read_text(encoding="utf-8")),
                                         json.loads(old.read_text(encoding="utf-8")))
+    if new.suffix == ".bin":  # a torch pickle: its tensors (the legacy format embeds a random key)
+        try:
+            a, b = torch.load(new, weights_only=True), torch.load(old, weights_only=True)
+        except Exception as e:  # noqa: BLE001 (a file torch refuses to load safely: bytes only)
+            return f"contents differ (not loadable with weights_only: {type(e).__name__})"
+        if not (isinstance(a, dict) and isinstance(b, dict)) or a.keys() != b.keys():
+            return "different entries"
+        return next((d for k in a if (d := tensor_rounding_difference(k, a[k], b[k]))), None)
     return "contents differ"
 
 
@@ -1581,6 +1589,21 @@ def max_abs_diff(new: Path, old: Path) -> str:
     worst = max((float((a[k].double() - b[k].double()).abs().max()) for k in a
                  if k in b and a[k].shape == b[k].shape and a[k].numel()), default=0.0)
     return f", max abs diff {worst:.3e}"
+
+
+def compare_files(new: Path, old: Path, log, exact: bool = False) -> bool:
+    """One file of a fresh generation against the committed one (see compare_dirs)."""
+    if not old.is_file():
+        log(f"  missing from committed fixtures: {old.name}")
+        return False
+    if filecmp.cmp(new, old, shallow=False):
+        return True
+    problem = "not byte-identical (--exact)" if exact else rounding_difference(new, old)
+    if problem is None:
+        log(f"  within rounding {old.name}{max_abs_diff(new, old)}")
+        return True
+    log(f"  DIFFERENT {old.name}: {problem}")
+    return False
 
 
 def compare_dirs(new: Path, old: Path, log, exact: bool = False) -> bool:
@@ -1625,7 +1648,10 @@ def main():
     if args.check:
         with tempfile.TemporaryDirectory() as tmp:
             generate(Path(tmp), log, not args.no_xtuner_check)
-            ok = compare_dirs(Path(tmp), args.out, log, args.exact)
+            # only what this script writes (make_layout_fixtures.py writes layouts/ and pickle/)
+            ok = all(compare_dirs(Path(tmp) / sub, args.out / sub, log, args.exact)
+                     for sub in ("models", "data", "train"))
+            ok = compare_files(Path(tmp) / "README.md", args.out / "README.md", log, args.exact) and ok
         log("check: fixtures are up to date" if ok else "check: fixtures DIFFER from a fresh generation")
         sys.exit(0 if ok else 1)
     # write into a fresh temp dir next to the target, then swap in the generated subfolders
