@@ -49,12 +49,13 @@ if kind get clusters 2>/dev/null | grep -qx "$CLUSTER"; then
   fi
 fi
 
+# the operator image `kind load` is about to load (read first: the tag may move meanwhile)
+operator_id="$(docker image inspect -f '{{.Id}}' kubetune/operator:0.1.0)"
 t=$(date +%s.%N)
 KIND_CLUSTER="$CLUSTER" KIND_CONFIG="$HERE/kind-config.yaml" KIND_NODE_IMAGE="$node_image" \
   KIND_RECREATE="$recreate" KUBECONFIG="$KC" "$REPO/deploy/kind/up.sh" 9>&- >&2
 say "cluster and operator: $(since "$t")"
 
-operator_id="$(docker image inspect -f '{{.Id}}' kubetune/operator:0.1.0)"
 if [[ -f $STATE && "$(cat "$STATE")" != "$operator_id" && $recreate != 1 ]]; then
   say "the operator image changed since the last install: restarting its pods"
   KUBECONFIG="$KC" kubectl -n kubetune-system rollout restart deployment/kubetune-operator >&2
