@@ -181,7 +181,7 @@ quickstart_writer() {
   docker cp "$cid:/opt/kubetune/kubetune-trainer.jar" "$out/lib/" >/dev/null
   docker rm "$cid" >/dev/null
   javac --release 17 -nowarn -cp "$out/lib/*" -d "$out/classes" "$HERE/QuickstartData.java"
-  ls -l "$out/classes" | sed 's/^/  /'
+  echo "  compiled $(basename "$QUICKSTART_CLASS") ($(stat -c %s "$QUICKSTART_CLASS") bytes)"
 }
 export QUICKSTART_CLASS="$E2E_DIR/quickstart-writer/classes/QuickstartData.class"
 
