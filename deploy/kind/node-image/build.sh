@@ -4,7 +4,7 @@
 #
 #   1. Go: kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd
 #      (deploy/test-cluster/build.sh, the binaries the kwok tier already uses), kubelet, kubeadm,
-#      kube-proxy (build.sh node), kind, CoreDNS and the local-path provisioner (gobin/);
+#      kube-proxy (build.sh node), kind, crictl, CoreDNS and the local-path provisioner (gobin/);
 #      pause from the C source in the Kubernetes module (build/pause/linux/pause.c), with gcc.
 #   2. The images kubeadm v1.36 expects, under the names it asks for
 #      (`kubeadm config images list`): registry.k8s.io/kube-apiserver:v1.36.3, ...,
@@ -63,12 +63,13 @@ build_gobin() {
   exec 7>"$CACHE_ROOT/kind/.lock-gobin"
   flock 7
   if [[ ! -f $GOBIN_DIR/.complete ]]; then
-    say "building kind, coredns, local-path-provisioner (cold: ~3 min on 2 cores)"
+    say "building kind, crictl, coredns, local-path-provisioner (cold: ~3 min on 2 cores)"
     local tmp
     tmp="$(mktemp -d "$CACHE_ROOT/kind/.gobin.XXXXXX")"
     (cd "$GOBIN_MOD" && CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=readonly \
       go build -trimpath -ldflags="-s -w" -o "$tmp/" \
-      ./cmd/coredns github.com/rancher/local-path-provisioner sigs.k8s.io/kind)
+      ./cmd/coredns github.com/rancher/local-path-provisioner sigs.k8s.io/kind \
+      sigs.k8s.io/cri-tools/cmd/crictl)
     # pause: the Kubernetes module's C source, built as its Makefile does (static, -Os)
     gcc -Os -Wall -Werror -static -DVERSION="v$PAUSE_VERSION" -o "$tmp/pause" \
       "$(go_mod_dir "$REPO/deploy/test-cluster/k8sbin" k8s.io/kubernetes)/build/pause/linux/pause.c"
@@ -88,7 +89,7 @@ PAUSE_VERSION=3.10.2
 ETCD_TAG=3.6.8-0
 COREDNS_TAG=v1.14.2
 LOCAL_PATH_VERSION="$(cd "$GOBIN_MOD" && go list -m -f '{{.Version}}' github.com/rancher/local-path-provisioner)"
-timed "kind, coredns, local-path-provisioner, pause" build_gobin
+timed "kind, crictl, coredns, local-path-provisioner, pause" build_gobin
 # the host's kind and kubectl (deploy/test-cluster/e2e/pods/up.sh puts this folder on PATH)
 mkdir -p "$CACHE_ROOT/kind/bin"
 ln -sfn "$GOBIN_DIR/kind" "$CACHE_ROOT/kind/bin/kind"
@@ -112,7 +113,7 @@ TOOLBOX_IMAGE="docker.io/kubetune/kind-toolbox:$KUBE_VERSION" # same image: curl
 key="$({
   echo "$CP_BIN $NODE_BIN $GOBIN_DIR $NODE_IMAGE"
   docker image inspect --format '{{.Id}}' "$BASE"
-  find "$HERE" -path "$GOBIN_MOD" -prune -o -type f -print0 | sort -z | xargs -0 cat
+  find "$HERE" \( -path "$GOBIN_MOD" -o -name README.md \) -prune -o -type f -print0 | sort -z | xargs -0 cat
   printf '%s\n' "${STATIC_IMAGES[@]}" "$TOOLS_IMAGE" "$CNI_IMAGE" "$HELPER_IMAGE" "$TOOLBOX_IMAGE"
 } | sha256sum | cut -c1-16)"
 have="$(docker image inspect --format '{{ index .Config.Labels "io.kubetune.kind-node.key" }}' "$NODE_IMAGE" 2>/dev/null || true)"
@@ -141,7 +142,7 @@ echo 'hosts: files dns' >"$CTX/rootfs/etc/nsswitch.conf"
 cp /etc/ssl/certs/ca-certificates.crt "$CTX/rootfs/etc/ssl/certs/"
 for b in kube-apiserver kube-controller-manager kube-scheduler kubectl etcd; do cp "$CP_BIN/$b" "$CTX/bin/"; done
 for b in kubelet kubeadm kube-proxy; do cp "$NODE_BIN/$b" "$CTX/bin/"; done
-for b in coredns local-path-provisioner pause; do cp "$GOBIN_DIR/$b" "$CTX/bin/"; done
+for b in coredns local-path-provisioner pause crictl; do cp "$GOBIN_DIR/$b" "$CTX/bin/"; done
 
 NO_CACHE_ARG=()
 [[ ${NO_CACHE:-0} == 1 ]] && NO_CACHE_ARG=(--no-cache)

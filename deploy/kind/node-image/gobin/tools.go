@@ -6,5 +6,6 @@ package tools
 
 import (
 	_ "github.com/rancher/local-path-provisioner"
+	_ "sigs.k8s.io/cri-tools/cmd/crictl"
 	_ "sigs.k8s.io/kind"
 )
