@@ -26,6 +26,12 @@ public final class TrainerExitCodes {
   /** A peer was lost, the pod was preempted or interrupted: retry from the last checkpoint. */
   public static final int RETRYABLE = 75;
 
+  /**
+   * An input/output failure that may pass (a full disk, a flaky volume): retried like {@link
+   * #RETRYABLE}.
+   */
+  public static final int IO_ERROR = 74;
+
   /** Exit codes for which retrying cannot help. */
   public static final List<Integer> PERMANENT = List.of(USAGE, DATA_ERROR, NO_INPUT, CONFIG_ERROR);
 

@@ -1,6 +1,7 @@
 package io.kubetune.trainer.cli;
 
 import io.kubetune.api.TrainerExitCodes;
+import io.kubetune.trainer.error.KubetuneException;
 import java.util.Map;
 
 /** The torchrun-style rendezvous variables a multi-node job sets (WORLD_SIZE, RANK, ...). */

@@ -1,6 +1,7 @@
 package io.kubetune.trainer.cli;
 
 import io.kubetune.api.TrainerExitCodes;
+import io.kubetune.trainer.error.KubetuneException;
 import io.kubetune.trainer.weights.SafetensorsFormatException;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -8,9 +9,6 @@ import picocli.CommandLine;
 
 /** Maps failures to the documented exit codes and prints one clear line for each. */
 final class ExitCodes {
-  /** An input/output failure that may pass (sysexits EX_IOERR): retried like a lost peer. */
-  static final int IO_ERROR = 74;
-
   private ExitCodes() {}
 
   static int forException(Throwable t) {
@@ -24,7 +22,7 @@ final class ExitCodes {
       return TrainerExitCodes.DATA_ERROR;
     }
     if (t instanceof IOException) {
-      return IO_ERROR;
+      return TrainerExitCodes.IO_ERROR;
     }
     return 1;
   }

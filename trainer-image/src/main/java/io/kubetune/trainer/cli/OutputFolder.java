@@ -2,6 +2,7 @@ package io.kubetune.trainer.cli;
 
 import io.kubetune.api.TrainerExitCodes;
 import io.kubetune.trainer.config.ResolvedJob;
+import io.kubetune.trainer.error.KubetuneException;
 import java.nio.file.Path;
 
 /** Where a job's checkpoints and export go: --output, else the spec's output.path. */

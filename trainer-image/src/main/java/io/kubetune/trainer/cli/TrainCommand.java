@@ -5,10 +5,10 @@ import io.kubetune.api.TrainerExitCodes;
 import io.kubetune.trainer.config.JobSpecLoader;
 import io.kubetune.trainer.config.ResolvedJob;
 import io.kubetune.trainer.config.SourceResolver;
+import io.kubetune.trainer.run.TrainingRun;
 import io.kubetune.trainer.status.ConsoleProgress;
 import io.kubetune.trainer.status.StatusServer;
 import io.kubetune.trainer.train.TrainingListener;
-import io.kubetune.trainer.train.TrainingRun;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
           + " folder, and exports hf/ and adapter/ at the end.",
       "",
       "Exit codes: 0 done; 64 usage, 65 bad data, 66 missing input, 78 bad config (permanent);"
-          + " 75 retryable (lost peer, preemption)."
+          + " 75 retryable (lost peer, preemption), 74 I/O error (retried)."
     })
 final class TrainCommand implements Callable<Integer> {
   @Option(

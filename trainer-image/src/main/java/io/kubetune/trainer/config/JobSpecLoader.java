@@ -10,7 +10,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.kubetune.api.DatasetSpec;
 import io.kubetune.api.TrainerExitCodes;
 import io.kubetune.api.TrainingJobSpec;
-import io.kubetune.trainer.cli.KubetuneException;
+import io.kubetune.trainer.error.KubetuneException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

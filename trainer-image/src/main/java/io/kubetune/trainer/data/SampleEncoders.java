@@ -2,7 +2,7 @@ package io.kubetune.trainer.data;
 
 import io.kubetune.api.DatasetSpec;
 import io.kubetune.api.TrainerExitCodes;
-import io.kubetune.trainer.cli.KubetuneException;
+import io.kubetune.trainer.error.KubetuneException;
 import io.kubetune.trainer.tokenizer.JinjaChatTemplate;
 import io.kubetune.trainer.tokenizer.Tokenizer;
 import io.kubetune.trainer.tokenizer.XTunerTemplate;

@@ -28,7 +28,7 @@ public final class TrainingData {
    * Loads every dataset of the spec.
    *
    * @param datasetFiles the local file of each dataset, in spec order
-   * @throws io.kubetune.trainer.cli.KubetuneException DATA_ERROR, NO_INPUT or CONFIG_ERROR
+   * @throws io.kubetune.trainer.error.KubetuneException DATA_ERROR, NO_INPUT or CONFIG_ERROR
    */
   public static TrainingData load(
       TrainingJobSpec spec, List<Path> datasetFiles, Tokenizer tokenizer) {

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -33,7 +34,7 @@ public final class CheckpointStore {
   private static final Pattern NAME = Pattern.compile("step-(\\d+)");
   private static final String TRAINABLE = "trainable.safetensors";
   private static final String OPTIMIZER = "optimizer.safetensors";
-  private static final String STATE = "state.json";
+  public static final String STATE = "state.json";
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -101,21 +102,30 @@ public final class CheckpointStore {
   }
 
   /**
-   * Copies the checkpoint's tensors into the live trainable tensors and returns the optimizer's
-   * moments as new tensors owned by manager.
+   * Copies the checkpoint's trainable tensors into the live ones.
+   *
+   * @throws IOException when the checkpoint holds other tensors than trainable
    */
-  public Map<String, AdamW.Moments> restore(
-      Path dir, Map<String, NDArray> trainable, NDManager manager) throws IOException {
-    try (SafetensorsFile weights = SafetensorsFile.open(dir.resolve(TRAINABLE));
-        SafetensorsFile moments = SafetensorsFile.open(dir.resolve(OPTIMIZER))) {
+  public void restoreTrainable(Path dir, Map<String, NDArray> trainable, NDManager manager)
+      throws IOException {
+    try (SafetensorsFile weights = SafetensorsFile.open(dir.resolve(TRAINABLE))) {
       if (!weights.tensors().keySet().equals(trainable.keySet())) {
         throw new IOException(dir + ": its tensors do not match the trainable tensors of this run");
       }
       for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
-        Aten.copyInto(e.getValue(), weights.load(manager, e.getKey()));
+        try (NDManager scratch = manager.newSubManager()) {
+          Aten.copyInto(e.getValue(), weights.load(scratch, e.getKey()));
+        }
       }
+    }
+  }
+
+  /** The optimizer's moments for the trainable tensors named, as new tensors owned by manager. */
+  public Map<String, AdamW.Moments> moments(Path dir, Set<String> trainable, NDManager manager)
+      throws IOException {
+    try (SafetensorsFile moments = SafetensorsFile.open(dir.resolve(OPTIMIZER))) {
       Map<String, AdamW.Moments> out = new LinkedHashMap<>();
-      for (String n : trainable.keySet()) {
+      for (String n : trainable) {
         if (moments.tensors().containsKey("m." + n)) {
           out.put(
               n,

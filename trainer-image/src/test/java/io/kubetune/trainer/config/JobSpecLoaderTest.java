@@ -8,7 +8,7 @@ import io.kubetune.api.MethodSpec;
 import io.kubetune.api.TrainerExitCodes;
 import io.kubetune.api.TrainingJobSpec;
 import io.kubetune.api.TrainingSpec;
-import io.kubetune.trainer.cli.KubetuneException;
+import io.kubetune.trainer.error.KubetuneException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -8,7 +8,7 @@ import io.kubetune.api.DatasetSpec.Format;
 import io.kubetune.api.DatasetSpec.OnInvalid;
 import io.kubetune.api.DatasetSpec.Template;
 import io.kubetune.api.TrainerExitCodes;
-import io.kubetune.trainer.cli.KubetuneException;
+import io.kubetune.trainer.error.KubetuneException;
 import io.kubetune.trainer.tokenizer.Fixtures;
 import io.kubetune.trainer.tokenizer.Tokenizer;
 import java.io.IOException;

@@ -1,12 +1,9 @@
-package io.kubetune.trainer.train;
+package io.kubetune.trainer.run;
 
 import ai.djl.ndarray.NDManager;
-import io.kubetune.api.MethodSpec;
-import io.kubetune.api.TrainerExitCodes;
 import io.kubetune.api.TrainingJobSpec;
 import io.kubetune.api.TrainingProgress;
 import io.kubetune.trainer.chat.ChatModel;
-import io.kubetune.trainer.cli.KubetuneException;
 import io.kubetune.trainer.config.ResolvedJob;
 import io.kubetune.trainer.data.BatchOptions;
 import io.kubetune.trainer.data.DataPosition;
@@ -17,12 +14,17 @@ import io.kubetune.trainer.export.HfExporter;
 import io.kubetune.trainer.generate.SamplingParams;
 import io.kubetune.trainer.generate.TokenListener;
 import io.kubetune.trainer.model.LoadedModel;
-import io.kubetune.trainer.model.ModelLoader;
-import io.kubetune.trainer.model.SdpaAttention;
 import io.kubetune.trainer.status.LossCurve;
 import io.kubetune.trainer.tokenizer.ChatMessage;
 import io.kubetune.trainer.tokenizer.Tokenizer;
-import io.kubetune.trainer.torch.Dtype;
+import io.kubetune.trainer.train.AdamW;
+import io.kubetune.trainer.train.CheckpointState;
+import io.kubetune.trainer.train.CheckpointStore;
+import io.kubetune.trainer.train.LearningRateSchedule;
+import io.kubetune.trainer.train.ReplySampler;
+import io.kubetune.trainer.train.TrainableModel;
+import io.kubetune.trainer.train.Trainer;
+import io.kubetune.trainer.train.TrainingListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +32,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -88,29 +91,22 @@ public final class TrainingRun {
         LOG.info("dataset {}", s.summary());
       }
       listeners.forEach(l -> l.onDatasets(data.stats()));
-      Dtype compute =
-          spec.training().precision() == io.kubetune.api.TrainingSpec.Precision.BF16
-              ? Dtype.BF16
-              : Dtype.F32;
-      boolean full = spec.method().type() == MethodSpec.Type.FULL;
-      // full fine-tuning keeps fp32 master weights; LoRA's frozen base is kept in the compute dtype
-      Dtype weights = full ? Dtype.F32 : compute;
-      try (LoadedModel loaded =
-          ModelLoader.load(
-              manager,
-              job.modelDir(),
-              new ModelLoader.Options(weights, compute, new SdpaAttention()))) {
-        checkVocabulary(tokenizer, loaded);
-        TrainableModel model = trainable(manager, spec, loaded);
+      CheckpointStore store = new CheckpointStore(outputDir, spec.checkpoint().keep());
+      Optional<Path> latest = store.latest();
+      if (latest.isEmpty()) {
+        LOG.info("no checkpoint in {}: starting from step 0", store.root());
+      }
+      try (RunModel run = RunModel.load(manager, job, tokenizer, store, latest)) {
+        LoadedModel loaded = run.loaded();
+        TrainableModel model = run.model();
         LOG.info(
             "{} fine-tuning of {} ({} layers): {} trainable parameters",
-            spec.method().type().name().toLowerCase(java.util.Locale.ROOT),
+            spec.method().type().name().toLowerCase(Locale.ROOT),
             loaded.config().architecture().modelType(),
             loaded.config().numLayers(),
             model.trainableParameterCount());
-        CheckpointStore store = new CheckpointStore(outputDir, spec.checkpoint().keep());
         AdamW optimizer = new AdamW(manager, AdamW.Config.of(spec.training().weightDecay()));
-        Resume resume = resume(store, model, optimizer, manager);
+        Resume resume = resume(run, store, optimizer, manager);
         long totalSteps = totalSteps(spec, data);
         TrainingDataIterator batches = iterator(spec, data, totalSteps, resume.position());
         TrainingTemplate template = TrainingTemplate.of(spec, tokenizer);
@@ -150,7 +146,7 @@ public final class TrainingRun {
                 ? 0
                 : result.history().get(result.history().size() - 1).step();
         phase(TrainingProgress.Phase.EXPORTING, done, totalSteps);
-        HfExporter.Result export = RunExport.export(job, outputDir, loaded, model, tokenizer);
+        HfExporter.Result export = RunExport.export(job, outputDir, run, tokenizer);
         LOG.info(
             "exported {}{}",
             export.hf(),
@@ -174,40 +170,23 @@ public final class TrainingRun {
       List<CheckpointState.StepRecord> history,
       Path checkpoint) {}
 
-  private Resume resume(CheckpointStore store, TrainableModel model, AdamW optimizer, NDManager m)
+  private Resume resume(RunModel run, CheckpointStore store, AdamW optimizer, NDManager manager)
       throws IOException {
-    Optional<Path> latest = store.latest();
-    if (latest.isEmpty()) {
-      LOG.info("no checkpoint in {}: starting from step 0", store.root());
+    if (run.restoredFrom().isEmpty()) {
       return new Resume(0, DataPosition.START, List.of(), null);
     }
-    CheckpointState state = store.state(latest.get());
-    if (!state.trainableFingerprint().equals(model.fingerprint())) {
-      throw new KubetuneException(
-          TrainerExitCodes.CONFIG_ERROR,
-          latest.get()
-              + " was written by a run with a different method or model ("
-              + state.method()
-              + "); use a new output folder or delete its checkpoints");
-    }
-    optimizer.restore(state.optimizerStep(), store.restore(latest.get(), model.trainable(), m));
+    Path dir = run.restoredFrom().get().dir();
+    CheckpointState state = run.restoredFrom().get().state();
+    optimizer.restore(
+        state.optimizerStep(), store.moments(dir, run.model().trainable().keySet(), manager));
     LOG.info(
         "resuming from {} (step {} of {}, data at epoch {} sample {})",
-        outputDir.relativize(latest.get()),
+        outputDir.relativize(dir),
         state.step(),
         state.totalSteps(),
         state.position().epoch() + 1,
         state.position().index());
-    return new Resume(state.step(), state.position(), state.history(), latest.get());
-  }
-
-  private static TrainableModel trainable(
-      NDManager manager, TrainingJobSpec spec, LoadedModel loaded) {
-    try {
-      return TrainableModel.of(manager, spec, loaded.model());
-    } catch (IllegalArgumentException | UnsupportedOperationException e) {
-      throw new KubetuneException(TrainerExitCodes.CONFIG_ERROR, e.getMessage(), e);
-    }
+    return new Resume(state.step(), state.position(), state.history(), dir);
   }
 
   /** Steps of the whole run: maxSteps, or every batch of every epoch in groups of accumulation. */
@@ -261,17 +240,6 @@ public final class TrainingRun {
       messages.add(new ChatMessage("user", prompt));
       return chat.reply(messages, greedy, TokenListener.NONE).text();
     };
-  }
-
-  private static void checkVocabulary(Tokenizer tokenizer, LoadedModel loaded) {
-    if (tokenizer.vocabSize() > loaded.config().vocabSize()) {
-      throw new KubetuneException(
-          TrainerExitCodes.CONFIG_ERROR,
-          "the tokenizer has "
-              + tokenizer.vocabSize()
-              + " tokens but the model's vocab_size is "
-              + loaded.config().vocabSize());
-    }
   }
 
   private void phase(TrainingProgress.Phase phase, long step, long total) {

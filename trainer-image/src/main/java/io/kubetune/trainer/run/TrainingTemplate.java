@@ -1,4 +1,4 @@
-package io.kubetune.trainer.train;
+package io.kubetune.trainer.run;
 
 import io.kubetune.api.DatasetSpec;
 import io.kubetune.api.TrainingJobSpec;

@@ -1,6 +1,9 @@
-package io.kubetune.trainer.cli;
+package io.kubetune.trainer.error;
 
-/** A failure with a message for the user and the exit code it maps to. */
+/**
+ * A failure with a message for the user and the exit code it maps to (one of {@link
+ * io.kubetune.api.TrainerExitCodes}). Any layer may throw it; only the CLI turns it into an exit.
+ */
 public class KubetuneException extends RuntimeException {
   private final int exitCode;
 

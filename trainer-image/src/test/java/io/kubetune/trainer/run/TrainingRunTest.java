@@ -1,4 +1,4 @@
-package io.kubetune.trainer.train;
+package io.kubetune.trainer.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -20,6 +20,9 @@ import io.kubetune.trainer.model.LoadedModel;
 import io.kubetune.trainer.model.ModelLoader;
 import io.kubetune.trainer.testing.Fixtures;
 import io.kubetune.trainer.torch.Dtype;
+import io.kubetune.trainer.train.CheckpointState;
+import io.kubetune.trainer.train.CheckpointStore;
+import io.kubetune.trainer.train.TrainingListener;
 import io.kubetune.trainer.weights.SafetensorsFile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -186,6 +189,15 @@ class TrainingRunTest {
         SafetensorsFile hf = SafetensorsFile.open(out.resolve("hf/model.safetensors"))) {
       assertThat(ckpt.tensors().keySet()).isEqualTo(hf.tensors().keySet());
     }
+
+    // kubetune export of the same checkpoint loads and restores as train does: the same bytes
+    byte[] trainedExport = Files.readAllBytes(out.resolve("hf/model.safetensors"));
+    RunExport.Exported again = RunExport.fromCheckpoint(manager, job("full", out, 3, 3), out, null);
+    assertThat(again.step()).isEqualTo(3);
+    assertThat(Files.readAllBytes(again.result().hf().resolve("model.safetensors")))
+        .isEqualTo(trainedExport);
+    assertThatThrownBy(() -> RunExport.fromCheckpoint(manager, job("lora", out, 3, 3), out, null))
+        .hasMessageContaining("was written by a run with a different method or model (full)");
   }
 
   @Test
