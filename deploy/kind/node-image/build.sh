@@ -66,10 +66,12 @@ build_gobin() {
     say "building kind, crictl, coredns, local-path-provisioner (cold: ~3 min on 2 cores)"
     local tmp
     tmp="$(mktemp -d "$CACHE_ROOT/kind/.gobin.XXXXXX")"
-    (cd "$GOBIN_MOD" && CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=readonly \
+    # two builds: the provisioner imports logrus by its old name (github.com/Sirupsen/logrus),
+    # crictl by the new one, and one build refuses both ("case-insensitive import collision")
+    (cd "$GOBIN_MOD" && export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=readonly &&
       go build -trimpath -ldflags="-s -w" -o "$tmp/" \
-      ./cmd/coredns github.com/rancher/local-path-provisioner sigs.k8s.io/kind \
-      sigs.k8s.io/cri-tools/cmd/crictl)
+        ./cmd/coredns sigs.k8s.io/kind sigs.k8s.io/cri-tools/cmd/crictl &&
+      go build -trimpath -ldflags="-s -w" -o "$tmp/" github.com/rancher/local-path-provisioner)
     # pause: the Kubernetes module's C source, built as its Makefile does (static, -Os)
     gcc -Os -Wall -Werror -static -DVERSION="v$PAUSE_VERSION" -o "$tmp/pause" \
       "$(go_mod_dir "$REPO/deploy/test-cluster/k8sbin" k8s.io/kubernetes)/build/pause/linux/pause.c"
