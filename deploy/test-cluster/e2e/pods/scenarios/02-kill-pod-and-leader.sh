@@ -53,7 +53,7 @@ else
   step "new leader: $(operator_leader), the Deployment's replacement pod (the standby was $standby)"
 fi
 
-wait_until 420 "phase Succeeded" jp_is finetunejob/resume '{.status.phase}' Succeeded
+wait_until 900 "phase Succeeded" jp_is finetunejob/resume '{.status.phase}' Succeeded
 expect_eq "$(jp "pod/$second" '{.status.containerStatuses[0].state.terminated.exitCode}')" 0 "the resumed pod's exit code"
 expect_eq "$(jp finetunejob/resume '{.status.artifact.model}')" "pvc://quickstart/runs/resume/hf" "status.artifact.model"
 
