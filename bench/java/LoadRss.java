@@ -26,7 +26,10 @@ public class LoadRss {
     long weights;
     try (Stream<Path> files = Files.list(dir)) {
       weights =
-          files.filter(p -> p.toString().endsWith(".safetensors")).mapToLong(LoadRss::size).sum();
+          files
+              .filter(p -> p.toString().endsWith(".safetensors") || p.toString().endsWith(".bin"))
+              .mapToLong(LoadRss::size)
+              .sum();
     }
     try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
       manager.zeros(new Shape(1)).close(); // engine and libtorch loaded before the baseline

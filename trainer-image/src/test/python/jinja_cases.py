@@ -33,6 +33,8 @@ cases = [
  "{% raw %}{{ not rendered }}{% endraw %}\nafter",
  "{%- if messages -%}\n  {{- messages | length -}}\n{%- endif %}\n\n",
  "{% for m in messages %}\n    {% if m.role == 'user' %}\n        U:{{ m.content | trim }}\n    {% endif %}\n{% endfor %}",
+ "a  \n  {{- 'b' -}}  \n c|{{- 'd' }} e {{ 'f' -}}\n\n g|{{-'h'-}}|",
+ "{%- for m in messages %}\n    {%- if m.role == 'user' %}\n        {{- '<u>' + m.role }}\n    {%- else %}\n        {{- '<' + m.role + '>' }}\n    {%- endif %}\n{%- endfor %}\n",
 ]
 out=[]
 for c in cases:

@@ -10,7 +10,6 @@ import io.kubetune.trainer.tokenizer.JinjaChatTemplate;
 import io.kubetune.trainer.tokenizer.Tokenizer;
 import io.kubetune.trainer.torch.Dtype;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -38,9 +37,7 @@ public final class LoadedChatModel implements AutoCloseable {
   public static LoadedChatModel load(NDManager manager, Path modelDir, Path adapterDir, Dtype dtype)
       throws IOException {
     Path tokenizerDir =
-        adapterDir != null && Files.exists(adapterDir.resolve("tokenizer.json"))
-            ? adapterDir
-            : modelDir;
+        adapterDir != null && Tokenizer.isTokenizerFolder(adapterDir) ? adapterDir : modelDir;
     Tokenizer tokenizer = Tokenizer.load(tokenizerDir);
     LoadedModel loaded = null;
     try {

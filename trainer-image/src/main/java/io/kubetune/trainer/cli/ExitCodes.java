@@ -2,7 +2,10 @@ package io.kubetune.trainer.cli;
 
 import io.kubetune.api.TrainerExitCodes;
 import io.kubetune.trainer.error.KubetuneException;
+import io.kubetune.trainer.model.ModelConfigException;
+import io.kubetune.trainer.tokenizer.TokenizerFormatException;
 import io.kubetune.trainer.weights.SafetensorsFormatException;
+import io.kubetune.trainer.weights.TorchBinFormatException;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
@@ -18,7 +21,12 @@ final class ExitCodes {
     if (t instanceof NoSuchFileException) {
       return TrainerExitCodes.NO_INPUT;
     }
-    if (t instanceof SafetensorsFormatException) {
+    if (t instanceof ModelConfigException) {
+      return TrainerExitCodes.CONFIG_ERROR;
+    }
+    if (t instanceof SafetensorsFormatException
+        || t instanceof TorchBinFormatException
+        || t instanceof TokenizerFormatException) {
       return TrainerExitCodes.DATA_ERROR;
     }
     if (t instanceof IOException) {

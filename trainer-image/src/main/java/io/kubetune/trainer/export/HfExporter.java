@@ -81,6 +81,7 @@ public final class HfExporter {
     writeConfig(r, tmp);
     writeTokenizer(r, tmp);
     writeGenerationConfig(r, tmp);
+    copyRemoteCode(r, tmp);
     return Directories.replace(tmp, target);
   }
 
@@ -154,6 +155,38 @@ public final class HfExporter {
       config.put("chat_template", r.chatTemplate());
     }
     JSON.writeValue(dir.resolve("tokenizer_config.json").toFile(), config);
+  }
+
+  /**
+   * The Python files config.json's and tokenizer_config.json's auto_map name (e.g. InternLM2's
+   * modeling_internlm2.py), copied as files so that the export loads where the original did
+   * (transformers with trust_remote_code). kubetune itself never runs them.
+   */
+  private static void copyRemoteCode(ExportRequest r, Path dir) throws IOException {
+    TreeSet<String> modules = new TreeSet<>();
+    for (String f : List.of("config.json", "tokenizer_config.json")) {
+      Path file = r.baseModelDir().resolve(f);
+      if (Files.exists(file)) {
+        JSON.readTree(file.toFile()).path("auto_map").forEach(v -> addModules(v, modules));
+      }
+    }
+    for (String module : modules) {
+      Path src = r.baseModelDir().resolve(module + ".py");
+      if (Files.isRegularFile(src)) {
+        Files.copy(src, dir.resolve(module + ".py"), StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+  }
+
+  private static void addModules(JsonNode ref, TreeSet<String> modules) {
+    if (ref.isArray()) {
+      ref.forEach(v -> addModules(v, modules));
+    } else if (ref.isTextual() && !ref.asText().contains("--") && ref.asText().contains(".")) {
+      String module = ref.asText().substring(0, ref.asText().lastIndexOf('.'));
+      if (module.matches("[A-Za-z_][A-Za-z0-9_]*")) { // a file beside config.json, not a path
+        modules.add(module);
+      }
+    }
   }
 
   private static void writeGenerationConfig(ExportRequest r, Path dir) throws IOException {

@@ -1,7 +1,7 @@
 package io.kubetune.trainer.model;
 
 import ai.djl.ndarray.NDManager;
-import io.kubetune.trainer.weights.SafetensorsCheckpoint;
+import io.kubetune.trainer.weights.Checkpoint;
 import java.nio.file.Path;
 
 /**
@@ -12,9 +12,9 @@ public final class LoadedModel implements AutoCloseable {
   private final Path directory;
   private final CausalLm model;
   private final NDManager manager;
-  private final SafetensorsCheckpoint checkpoint;
+  private final Checkpoint checkpoint;
 
-  LoadedModel(Path directory, CausalLm model, NDManager manager, SafetensorsCheckpoint checkpoint) {
+  LoadedModel(Path directory, CausalLm model, NDManager manager, Checkpoint checkpoint) {
     this.directory = directory;
     this.model = model;
     this.manager = manager;

@@ -50,17 +50,29 @@ public record ModelConfig(
     }
     JsonNode node = JSON.readTree(file.toFile());
     if (!(node instanceof ObjectNode obj)) {
-      throw new IllegalArgumentException(file + ": not a JSON object");
+      throw new ModelConfigException(file + ": not a JSON object");
     }
     try {
       return parse(obj);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+      throw new ModelConfigException(file + ": " + e.getMessage());
     }
   }
 
   static ModelConfig parse(ObjectNode c) {
     Architecture arch = Architecture.forModelType(text(c, "model_type"));
+    List<String> problems = ConfigKeys.problems(c, arch);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
+    }
+    boolean internlm2 = arch == Architecture.INTERNLM2;
+    // InternLM2Config's defaults (configuration_internlm2.py): bias=True, rope_theta=10000,
+    // rms_norm_eps=1e-6, max_position_embeddings=2048; LlamaConfig's are the same but bias
+    if (internlm2 && c.path("bias").asBoolean(true)) {
+      throw new IllegalArgumentException(
+          "bias=true (InternLM2's default when the key is absent) puts biases on wqkv and wo;"
+              + " wo biases are not supported");
+    }
     int hidden = positive(c, "hidden_size");
     int heads = positive(c, "num_attention_heads");
     int kvHeads = c.has("num_key_value_heads") ? positive(c, "num_key_value_heads") : heads;
@@ -90,6 +102,9 @@ public record ModelConfig(
             ? c.get("rope_theta").asDouble()
             : ropeParams.path("rope_theta").asDouble(10000.0);
     JsonNode scaling = c.hasNonNull("rope_scaling") ? c.get("rope_scaling") : ropeParams;
+    if (internlm2 && c.hasNonNull("rope_scaling")) {
+      checkInternLm2RopeScaling(c.get("rope_scaling"));
+    }
     boolean bias =
         arch.alwaysHasQkvBias()
             || c.path("attention_bias").asBoolean(false)
@@ -109,7 +124,7 @@ public record ModelConfig(
         c.path("rms_norm_eps").asDouble(1e-6),
         theta,
         ropeScaling(scaling).orElse(null),
-        c.path("max_position_embeddings").asInt(2048),
+        c.path("max_position_embeddings").asInt(arch == Architecture.QWEN2 ? 32768 : 2048),
         c.path("tie_word_embeddings").asBoolean(false),
         bias,
         tokenIds(c.get("eos_token_id")),
@@ -135,12 +150,38 @@ public record ModelConfig(
                   required(s, "low_freq_factor"),
                   required(s, "high_freq_factor"),
                   (int) required(s, "original_max_position_embeddings")));
-      case "linear", "dynamic" ->
-          Optional.of(new RopeScaling(type, required(s, "factor"), 0, 0, 0));
+      case "linear", "dynamic" -> {
+        s.fieldNames()
+            .forEachRemaining(
+                k -> {
+                  if (!List.of("type", "rope_type", "factor", "rope_theta").contains(k)) {
+                    throw new IllegalArgumentException(
+                        "rope_scaling." + k + " is not understood for the " + type + " type");
+                  }
+                });
+        yield Optional.of(new RopeScaling(type, required(s, "factor"), 0, 0, 0));
+      }
       default ->
           throw new IllegalArgumentException(
               "rope_scaling type '" + type + "' is not supported (llama3, linear, dynamic)");
     };
+  }
+
+  /** InternLM2Config._rope_scaling_validation: exactly {type, factor}, linear or dynamic, >= 1. */
+  private static void checkInternLm2RopeScaling(JsonNode s) {
+    if (!s.isObject() || s.size() != 2 || !s.has("type") || !s.has("factor")) {
+      throw new IllegalArgumentException(
+          "rope_scaling must be {\"type\": ..., \"factor\": ...} for internlm2, got " + s);
+    }
+    String type = s.get("type").asText();
+    if (!type.equals("linear") && !type.equals("dynamic")) {
+      throw new IllegalArgumentException(
+          "rope_scaling.type '" + type + "' is not one of internlm2's: linear, dynamic");
+    }
+    if (!s.get("factor").isNumber() || s.get("factor").asDouble() < 1.0) {
+      throw new IllegalArgumentException(
+          "rope_scaling.factor must be a number >= 1, got " + s.get("factor"));
+    }
   }
 
   static List<Integer> tokenIds(JsonNode node) {

@@ -6,7 +6,8 @@ import ai.djl.ndarray.types.Shape;
 import io.kubetune.trainer.torch.Aten;
 import io.kubetune.trainer.torch.Dtype;
 import io.kubetune.trainer.torch.Tensors;
-import io.kubetune.trainer.weights.SafetensorsCheckpoint;
+import io.kubetune.trainer.weights.Checkpoint;
+import io.kubetune.trainer.weights.Checkpoints;
 import io.kubetune.trainer.weights.SafetensorsFormatException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ public final class ModelLoader {
 
   public static LoadedModel load(NDManager parent, Path dir, Options options) throws IOException {
     ModelConfig config = ModelConfig.load(dir);
-    SafetensorsCheckpoint checkpoint = SafetensorsCheckpoint.open(dir);
+    Checkpoint checkpoint = Checkpoints.open(dir);
     NDManager manager = parent.newSubManager();
     try {
       CausalLm model = build(manager, config, checkpoint, options);
@@ -50,7 +51,7 @@ public final class ModelLoader {
   }
 
   static CausalLm build(
-      NDManager manager, ModelConfig config, SafetensorsCheckpoint checkpoint, Options options)
+      NDManager manager, ModelConfig config, Checkpoint checkpoint, Options options)
       throws SafetensorsFormatException {
     WeightLayout layout = WeightLayout.of(config);
     Map<String, Shape> shapes = new LinkedHashMap<>();

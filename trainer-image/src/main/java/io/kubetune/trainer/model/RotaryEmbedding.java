@@ -43,11 +43,15 @@ public final class RotaryEmbedding {
         && maxPosition + 1 > config.maxPositionEmbeddings()) {
       double seqLen = maxPosition + 1;
       int dim = config.headDim();
+      // InternLM2's definition (modeling_internlm2.py, InternLM2DynamicNTKScalingRotaryEmbedding):
+      // the base grows with the sequence once it passes max_position_embeddings; torch then raises
+      // it to the exponents in float32, hence the rounding
       double base =
-          config.ropeTheta()
-              * Math.pow(
-                  s.factor() * seqLen / config.maxPositionEmbeddings() - (s.factor() - 1),
-                  dim / (dim - 2.0));
+          (float)
+              (config.ropeTheta()
+                  * Math.pow(
+                      s.factor() * seqLen / config.maxPositionEmbeddings() - (s.factor() - 1),
+                      dim / (dim - 2.0)));
       freqsPerDim = owned(positions.getManager(), inverseFrequencies(config, base));
     }
     NDArray pos = positions.toType(DataType.FLOAT32, false).expandDims(-1);

@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
  *       string literals of {@code {{ }}} and {@code {% %}} tags only;
  *   <li>lstrip_blocks and trim_blocks are applied here, with Jinja2's exact rules, and are off in
  *       Jinjava (whose lstrip also strips in the middle of a line);
+ *   <li>Jinjava ignores the whitespace control of expressions ({@code {{-}} and {@code -}}}, which
+ *       Qwen2.5's template uses on every line): the whitespace is stripped here;
  *   <li>an inner "}}" of nested dict literals is split so that Jinjava does not end the tag there;
  *   <li>Jinjava cannot parse a slice with a step; {@code name[::-1]} (Qwen2.5's templates) becomes
  *       {@code (name|reverse|list)}.
@@ -43,7 +45,9 @@ final class Jinja2Source {
         break;
       }
       char kind = s.charAt(open + 1);
-      out.append(kind == '{' ? s.substring(i, open) : lstripBlock(s, i, open));
+      boolean trimBefore = kind == '{' && s.startsWith("{{-", open);
+      String text = kind == '{' ? s.substring(i, open) : lstripBlock(s, i, open);
+      out.append(trimBefore ? text.stripTrailing() : text);
       if (kind == '#') {
         int end = s.indexOf("#}", open + 2);
         end = end < 0 ? s.length() : end + 2;
@@ -66,11 +70,27 @@ final class Jinja2Source {
         i = trimBlock(s, endRaw.end());
         continue;
       }
+      if (kind == '{') {
+        // {{- and -}}: Jinjava keeps the whitespace around an expression, Jinja2 strips it
+        boolean trimAfter = tag.endsWith("-}}") && tag.length() > (trimBefore ? 5 : 4);
+        String code = tag.substring(trimBefore ? 3 : 2, tag.length() - (trimAfter ? 3 : 2));
+        out.append("{{").append(rewriteCode(code)).append("}}");
+        i = trimAfter ? skipWhitespace(s, end) : end;
+        continue;
+      }
       out.append(tag, 0, 2).append(rewriteCode(tag.substring(2, tag.length() - 2)));
       out.append(tag, tag.length() - 2, tag.length());
-      i = kind == '%' ? trimBlock(s, end) : end;
+      i = trimBlock(s, end);
     }
     return out.toString();
+  }
+
+  private static int skipWhitespace(String s, int from) {
+    int i = from;
+    while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+      i++;
+    }
+    return i;
   }
 
   /**

@@ -3,6 +3,8 @@ package io.kubetune.trainer.tokenizer;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -16,8 +18,9 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * A HuggingFace tokenizer loaded from a model folder ({@code tokenizer.json} and {@code
- * tokenizer_config.json}), on DJL's binding of the Rust {@code tokenizers} library.
+ * A HuggingFace tokenizer loaded from a model folder ({@code tokenizer.json}, or a SentencePiece
+ * {@code tokenizer.model} converted to it, and {@code tokenizer_config.json}), on DJL's binding of
+ * the Rust {@code tokenizers} library.
  *
  * <p>DJL truncates to 512 tokens and may pad unless told otherwise; this class always turns both
  * off, so {@link #encode} returns every token of the text. It is thread-safe (the native tokenizer
@@ -48,19 +51,56 @@ public final class Tokenizer implements AutoCloseable {
   }
 
   /**
-   * Loads the tokenizer of a HuggingFace model folder.
+   * Loads the tokenizer of a HuggingFace model folder: {@code tokenizer.json}, or, when the folder
+   * has none, a SentencePiece {@code tokenizer.model} converted as transformers 5 converts it
+   * ({@link SentencePieceConverter}). Python tokenizer classes named by auto_map are never run.
    *
-   * @throws NoSuchFileException when {@code modelDir/tokenizer.json} does not exist
+   * @throws NoSuchFileException when the folder has neither file
    * @throws IOException when a file cannot be read or parsed
    */
   public static Tokenizer load(Path modelDir) throws IOException {
-    Path file = modelDir.resolve("tokenizer.json");
-    if (!Files.isRegularFile(file)) {
-      throw new NoSuchFileException(file.toString(), null, "no tokenizer.json in the model folder");
-    }
     ObjectMapper json = new ObjectMapper();
     TokenizerConfig config = TokenizerConfig.read(modelDir, json);
-    JsonNode root = json.readTree(file.toFile());
+    Path file = modelDir.resolve("tokenizer.json");
+    Path spModel = modelDir.resolve("tokenizer.model");
+    if (Files.isRegularFile(file)) {
+      HuggingFaceTokenizer hf =
+          HuggingFaceTokenizer.builder()
+              .optTokenizerPath(file)
+              // DJL's defaults truncate to 512 tokens: training data must never be cut silently
+              .optTruncation(false)
+              .optPadding(false)
+              .optAddSpecialTokens(true)
+              .build();
+      return create(hf, json.readTree(file.toFile()), config);
+    }
+    if (!Files.isRegularFile(spModel)) {
+      throw new NoSuchFileException(
+          file.toString(), null, "no tokenizer.json or tokenizer.model in the model folder");
+    }
+    Path configFile = modelDir.resolve("tokenizer_config.json");
+    JsonNode rawConfig =
+        Files.exists(configFile) ? json.readTree(configFile.toFile()) : json.createObjectNode();
+    ObjectNode root;
+    try {
+      root = SentencePieceConverter.toTokenizerJson(SentencePieceModel.read(spModel), rawConfig);
+    } catch (IllegalArgumentException e) {
+      throw new TokenizerFormatException(spModel + ": " + e.getMessage());
+    }
+    HuggingFaceTokenizer hf =
+        HuggingFaceTokenizer.newInstance(
+            new ByteArrayInputStream(json.writeValueAsBytes(root)),
+            Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false"));
+    return create(hf, root, config);
+  }
+
+  /** Whether {@code dir} holds a tokenizer {@link #load} reads (an export's adapter/ does). */
+  public static boolean isTokenizerFolder(Path dir) {
+    return Files.isRegularFile(dir.resolve("tokenizer.json"))
+        || Files.isRegularFile(dir.resolve("tokenizer.model"));
+  }
+
+  private static Tokenizer create(HuggingFaceTokenizer hf, JsonNode root, TokenizerConfig config) {
     Map<String, Integer> vocab = new HashMap<>();
     JsonNode modelVocab = root.path("model").path("vocab");
     if (modelVocab.isObject()) { // BPE, WordPiece, WordLevel: {"token": id}
@@ -99,15 +139,6 @@ public final class Tokenizer implements AutoCloseable {
     int size = vocab.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
     String[] idToToken = new String[size];
     vocab.forEach((token, id) -> idToToken[id] = token);
-
-    HuggingFaceTokenizer hf =
-        HuggingFaceTokenizer.builder()
-            .optTokenizerPath(file)
-            // DJL's defaults truncate to 512 tokens: training data must never be cut silently
-            .optTruncation(false)
-            .optPadding(false)
-            .optAddSpecialTokens(true)
-            .build();
     return new Tokenizer(hf, config, Collections.unmodifiableMap(vocab), idToToken, special);
   }
 

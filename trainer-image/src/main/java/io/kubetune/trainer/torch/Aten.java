@@ -144,6 +144,15 @@ public final class Aten {
    * read) for as long as the tensor exists. No copy is made.
    */
   public static NDArray fromAddress(NDManager manager, long address, Shape shape, Dtype dtype) {
+    return fromAddress(manager, address, shape, contiguousStrides(shape.getShape()), dtype);
+  }
+
+  /**
+   * Like {@link #fromAddress} with explicit strides (in elements): a view of memory laid out as a
+   * strided tensor, e.g. a transposed tensor inside a pickled storage.
+   */
+  public static NDArray fromAddress(
+      NDManager manager, long address, Shape shape, long[] strides, Dtype dtype) {
     long[] sizes = shape.getShape();
     long[] out = new long[1];
     Shim.check(
@@ -151,7 +160,7 @@ public final class Aten {
             address,
             sizes.length,
             sizes,
-            contiguousStrides(sizes),
+            strides,
             0,
             dtype.code(),
             Shim.aoti_torch_device_type_cpu(),

@@ -2,9 +2,6 @@ package io.kubetune.trainer.weights;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -19,11 +16,9 @@ import java.util.Map;
  * The weights of a HuggingFace model directory: {@code model.safetensors}, or shards listed in
  * {@code model.safetensors.index.json}. All files stay mapped until close.
  */
-public final class SafetensorsCheckpoint implements AutoCloseable {
+public final class SafetensorsCheckpoint implements Checkpoint {
   public static final String SINGLE_FILE = "model.safetensors";
   public static final String INDEX_FILE = "model.safetensors.index.json";
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final List<SafetensorsFile> files;
   private final Map<String, SafetensorsFile> fileByTensor;
@@ -56,44 +51,19 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
   }
 
   private static SafetensorsCheckpoint openSharded(Path dir, Path index) throws IOException {
-    JsonNode weightMap;
-    try {
-      weightMap = JSON.readTree(index.toFile()).get("weight_map");
-    } catch (JsonProcessingException e) {
-      throw new SafetensorsFormatException(index + ": not valid JSON: " + e.getOriginalMessage());
-    }
-    if (weightMap == null || !weightMap.isObject()) {
-      throw new SafetensorsFormatException(index + ": no weight_map object");
-    }
-    Map<String, SafetensorsFile> opened = new LinkedHashMap<>();
-    Map<String, SafetensorsFile> byTensor = new LinkedHashMap<>();
-    try {
-      for (var it = weightMap.fields(); it.hasNext(); ) {
-        var entry = it.next();
-        String shard = entry.getValue().asText();
-        if (shard.contains("/") || shard.equals("..")) {
-          throw new SafetensorsFormatException(index + ": shard name '" + shard + "' is a path");
-        }
-        SafetensorsFile file = opened.get(shard);
-        if (file == null) {
-          file = SafetensorsFile.open(dir.resolve(shard));
-          opened.put(shard, file);
-        }
-        if (!file.tensors().containsKey(entry.getKey())) {
-          throw new SafetensorsFormatException(
-              index + ": maps '" + entry.getKey() + "' to " + shard + ", which does not hold it");
-        }
-        byTensor.put(entry.getKey(), file);
-      }
-    } catch (IOException | RuntimeException e) {
-      opened.values().forEach(SafetensorsFile::close);
-      throw e;
-    }
-    return new SafetensorsCheckpoint(
-        List.copyOf(opened.values()), Collections.unmodifiableMap(byTensor));
+    ShardIndex.Opened<SafetensorsFile> o =
+        ShardIndex.open(
+            dir,
+            index,
+            SafetensorsFile::open,
+            f -> f.tensors().keySet(),
+            SafetensorsFile::close,
+            SafetensorsFormatException::new);
+    return new SafetensorsCheckpoint(o.files(), o.byTensor());
   }
 
   /** Tensor names in index (or file) order. */
+  @Override
   public Map<String, TensorInfo> tensors() {
     Map<String, TensorInfo> out = new LinkedHashMap<>();
     fileByTensor.forEach((name, file) -> out.put(name, file.tensors().get(name)));
@@ -113,6 +83,7 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
   }
 
   /** The tensor, aliasing the file mapping. */
+  @Override
   public NDArray load(NDManager manager, String name) {
     SafetensorsFile file = fileByTensor.get(name);
     if (file == null) {
@@ -121,6 +92,7 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
     return file.load(manager, name);
   }
 
+  @Override
   public List<Path> files() {
     List<Path> out = new ArrayList<>();
     files.forEach(f -> out.add(f.path()));

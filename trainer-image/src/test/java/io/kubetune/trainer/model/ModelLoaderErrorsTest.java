@@ -82,7 +82,9 @@ class ModelLoaderErrorsTest {
     Files.delete(dir.resolve("model.safetensors"));
     assertThatThrownBy(() -> ModelLoader.load(manager, dir, ModelLoader.Options.fp32()))
         .isInstanceOf(NoSuchFileException.class)
-        .hasMessageContaining("no model.safetensors or model.safetensors.index.json");
+        .hasMessageContaining(
+            "no weights: looked for model.safetensors.index.json, model.safetensors,"
+                + " pytorch_model.bin.index.json, pytorch_model.bin");
   }
 
   private void copyFixture(Consumer<ObjectNode> editConfig) throws IOException {

@@ -23,6 +23,21 @@ public final class Fixtures {
     return ROOT.resolve("models").resolve(name);
   }
 
+  /**
+   * The layouts of published repositories, shrunk (src/test/python/make_layout_fixtures.py): file
+   * names, config keys, tokenizer kind and chat template as published.
+   */
+  public static final List<String> LAYOUTS =
+      List.of(
+          "internlm2-chat-1_8b",
+          "llama-2-7b-chat-hf",
+          "meta-llama-3-8b-instruct",
+          "qwen2.5-0.5b-instruct");
+
+  public static Path layout(String name) {
+    return ROOT.resolve("layouts").resolve(name);
+  }
+
   public static JsonNode json(Path file) {
     try {
       return JSON.readTree(file.toFile());
