@@ -114,6 +114,8 @@ final class ServeCommand implements Callable<Integer> {
           io.kubetune.api.TrainerExitCodes.USAGE,
           "--max-batch, --max-queue and --max-tokens must be at least 1");
     }
+    ModelFolder.requireModel("--model", model);
+    ModelFolder.requireAdapter("--adapter", adapter);
     String name =
         servedModelName != null
             ? servedModelName
