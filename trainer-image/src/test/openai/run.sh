@@ -17,4 +17,5 @@ start_server "$out/server.log" --model "$KUBETUNE_FIXTURES/qwen2" \
   --max-batch 2 --max-queue 1 --max-tokens 16 --temperature 0
 export KUBETUNE_MODEL=qwen2
 cd "$here"
-node --test --test-reporter=spec suite.test.mjs
+# one file at a time: both use the one server (2 slots, a queue of 1)
+node --test --test-reporter=spec --test-concurrency=1 suite.test.mjs robustness.test.mjs

@@ -34,6 +34,18 @@ public final class ServerDeployment {
   public static final String CONTAINER = "server";
   public static final String GPU = GpuToleration.GPU;
 
+  /**
+   * On a rolling update or scale-down the pod keeps serving for this long before it gets SIGTERM (a
+   * preStop sleep), so that Services and ingresses stop sending it new connections first.
+   */
+  static final int PRE_STOP_SECONDS = 5;
+
+  /** After SIGTERM, the requests in progress get this long to finish (serve --drain-timeout). */
+  static final int DRAIN_SECONDS = 30;
+
+  /** The pod's grace period: the preStop sleep, the drain, and time for the JVM to exit. */
+  static final long GRACE_SECONDS = PRE_STOP_SECONDS + DRAIN_SECONDS + 10;
+
   private ServerDeployment() {}
 
   /**
@@ -83,6 +95,7 @@ public final class ServerDeployment {
         .withAutomountServiceAccountToken(PodOverlays.automountServiceAccountToken(overlay))
         .withEnableServiceLinks(false)
         .withSecurityContext(Restricted.pod())
+        .withTerminationGracePeriodSeconds(GRACE_SECONDS)
         .withPriorityClassName(res.priorityClassName())
         .withNodeSelector(res.nodeSelector())
         .withTolerations(GpuToleration.tolerations(res.tolerations(), res.effectiveGpus()))
@@ -101,6 +114,11 @@ public final class ServerDeployment {
                 .withStartupProbe(probe(10, 60))
                 .withReadinessProbe(probe(10, 3))
                 .withLivenessProbe(probe(20, 3))
+                .withNewLifecycle()
+                .withNewPreStop()
+                .withNewSleep((long) PRE_STOP_SECONDS)
+                .endPreStop()
+                .endLifecycle()
                 .withResources(resources(res))
                 .withSecurityContext(Restricted.container())
                 .withVolumeMounts(mounts)
@@ -123,6 +141,8 @@ public final class ServerDeployment {
     }
     args.add("--port");
     args.add(Integer.toString(ServingNames.HTTP_PORT));
+    args.add("--drain-timeout");
+    args.add(Integer.toString(DRAIN_SECONDS));
     GenerationDefaults gen = spec.generation();
     if (gen != null && gen.maxTokens() != null) {
       args.add("--max-tokens");

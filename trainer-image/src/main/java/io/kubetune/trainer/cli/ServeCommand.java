@@ -11,6 +11,7 @@ import io.kubetune.trainer.serve.http.ServedModel;
 import io.kubetune.trainer.serve.http.ServerOptions;
 import io.kubetune.trainer.torch.Dtype;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -104,6 +105,36 @@ final class ServeCommand implements Callable<Integer> {
       description = "Larger request bodies get 413 (default: ${DEFAULT-VALUE}).")
   long maxBodyBytes;
 
+  @Option(
+      names = "--idle-timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "30",
+      description =
+          "Close a connection whose bytes stop moving for this long: between requests"
+              + " (keep-alive), while a request is read or a reply written; never while its"
+              + " generation runs (default: ${DEFAULT-VALUE}).")
+  int idleTimeout;
+
+  @Option(
+      names = "--read-timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "15",
+      description =
+          "A request's head must arrive within this long of its first byte, its body within this"
+              + " long of the head; slower ones are cut (408 for a body) (default:"
+              + " ${DEFAULT-VALUE}).")
+  int readTimeout;
+
+  @Option(
+      names = "--drain-timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "30",
+      description =
+          "On SIGTERM, how long the requests in progress get to finish while new ones get 503;"
+              + " then the rest are stopped and the server exits. Keep the pod's"
+              + " terminationGracePeriodSeconds above this (default: ${DEFAULT-VALUE}).")
+  int drainTimeout;
+
   @Option(names = "--bf16", description = "Run in bfloat16 (default: fp32).")
   boolean bf16;
 
@@ -114,6 +145,11 @@ final class ServeCommand implements Callable<Integer> {
           io.kubetune.api.TrainerExitCodes.USAGE,
           "--max-batch, --max-queue and --max-tokens must be at least 1");
     }
+    if (idleTimeout < 1 || readTimeout < 1 || drainTimeout < 0) {
+      throw new KubetuneException(
+          io.kubetune.api.TrainerExitCodes.USAGE,
+          "--idle-timeout and --read-timeout must be at least 1, --drain-timeout at least 0");
+    }
     ModelFolder.requireModel("--model", model);
     ModelFolder.requireAdapter("--adapter", adapter);
     String name =
@@ -123,7 +159,8 @@ final class ServeCommand implements Callable<Integer> {
     ServerOptions options =
         ServerOptions.defaults(port, System.getenv(apiKeyEnv))
             .withHost(host)
-            .withMaxBodyBytes(maxBodyBytes);
+            .withMaxBodyBytes(maxBodyBytes)
+            .withTimeouts(Duration.ofSeconds(idleTimeout), Duration.ofSeconds(readTimeout));
     ServeMetrics metrics = new ServeMetrics();
     OpenAiServer server = OpenAiServer.start(options, metrics);
     System.err.println(
@@ -131,7 +168,8 @@ final class ServeCommand implements Callable<Integer> {
     NDManager manager = NDManager.newBaseManager("PyTorch");
     LoadedChatModel loaded = null;
     BatchEngine engine = null;
-    // SIGTERM: let the main thread close the server and the engine before the JVM exits
+    // SIGTERM: let the main thread drain and close the server and the engine before the JVM
+    // exits; the hook waits for that (the JVM exits when its hooks return)
     CountDownLatch stopped = new CountDownLatch(1);
     CountDownLatch closed = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -140,7 +178,7 @@ final class ServeCommand implements Callable<Integer> {
                 () -> {
                   stopped.countDown();
                   try {
-                    closed.await(15, TimeUnit.SECONDS);
+                    closed.await(drainTimeout + 20L, TimeUnit.SECONDS);
                   } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                   }
@@ -174,6 +212,7 @@ final class ServeCommand implements Callable<Integer> {
                   d.topK(),
                   d.repetitionPenalty())));
       stopped.await();
+      server.drain(Duration.ofSeconds(drainTimeout));
       return 0;
     } finally {
       server.close();

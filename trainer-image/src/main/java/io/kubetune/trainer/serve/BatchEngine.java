@@ -70,7 +70,11 @@ public final class BatchEngine implements AutoCloseable {
     return this;
   }
 
-  /** Queues a request; false when the queue is full (try again later). */
+  /**
+   * Queues a request; false when the queue is full (try again later).
+   *
+   * @throws StoppedException when the engine has been closed
+   */
   public boolean submit(GenerationRequest request) {
     if (request.promptLength() >= config.contextLength()) {
       throw new IllegalArgumentException(
@@ -79,8 +83,15 @@ public final class BatchEngine implements AutoCloseable {
               + " tokens; the context holds "
               + config.contextLength());
     }
+    if (!running) {
+      throw new StoppedException();
+    }
     boolean accepted = queue.offer(request);
     metrics.queueDepth(queue.size());
+    // closed meanwhile: take it back unless the worker already failed it on its way out
+    if (accepted && !running && queue.remove(request)) {
+      throw new StoppedException();
+    }
     return accepted;
   }
 
@@ -117,7 +128,7 @@ public final class BatchEngine implements AutoCloseable {
               }
             }
           }
-          IllegalStateException shutdown = new IllegalStateException("the server is shutting down");
+          StoppedException shutdown = new StoppedException();
           for (Sequence s : active) {
             s.request.callback().onError(shutdown);
           }
@@ -266,6 +277,17 @@ public final class BatchEngine implements AutoCloseable {
     }
   }
 
+  /** What the requests still active or queued get when the engine is closed. */
+  public static final class StoppedException extends IllegalStateException {
+    StoppedException() {
+      super("the engine is shutting down: this generation was stopped before its end");
+    }
+  }
+
+  /**
+   * Stops generating: requests still active or queued get {@link StoppedException}. Safe to call
+   * more than once.
+   */
   @Override
   public void close() {
     running = false;

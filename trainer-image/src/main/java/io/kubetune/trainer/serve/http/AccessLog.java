@@ -11,12 +11,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One log line per request (method, path, status, tokens, time, and what went wrong if anything),
- * and the request metrics by route and status.
+ * and the request metrics by route and status. Both say what the client got: tokens only for a
+ * reply that was delivered, and 499 (nginx's "client closed request") for a request whose client
+ * left before its reply started.
  */
 final class AccessLog implements RequestLogger {
   private static final Logger LOG = LoggerFactory.getLogger("kubetune.serve.access");
   private static final String USAGE = "kubetune.usage";
   private static final String NOTE = "kubetune.note";
+  private static final String CLIENT_LEFT = "kubetune.clientLeft";
+
+  /** The status logged for a request whose client left before its reply started. */
+  static final int CLIENT_CLOSED_REQUEST = 499;
 
   private final ServeMetrics metrics;
   private final Set<String> routes;
@@ -39,10 +45,16 @@ final class AccessLog implements RequestLogger {
     ctx.attribute(NOTE, note);
   }
 
+  /** The client left before its reply started: logged and counted as 499, with the note. */
+  static void clientLeft(Context ctx, String note) {
+    ctx.attribute(CLIENT_LEFT, Boolean.TRUE);
+    note(ctx, note);
+  }
+
   @Override
   public void handle(Context ctx, Float executionTimeMs) {
     String route = route(ctx);
-    int status = ctx.statusCode();
+    int status = ctx.attribute(CLIENT_LEFT) != null ? CLIENT_CLOSED_REQUEST : ctx.statusCode();
     metrics.request(route, status, executionTimeMs / 1000.0);
     StringBuilder line =
         new StringBuilder()

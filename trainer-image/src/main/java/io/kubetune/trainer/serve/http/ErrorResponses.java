@@ -7,12 +7,17 @@ import io.javalin.http.MethodNotAllowedResponse;
 import io.javalin.router.EndpointNotFound;
 import io.kubetune.trainer.serve.openai.ApiError;
 import io.kubetune.trainer.serve.openai.OpenAiJson;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Turns every failure into OpenAI's error JSON with the right status. */
 final class ErrorResponses {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorResponses.class);
+
+  /** Errors after which the connection is not reused. */
+  private static final Set<String> CLOSE_AFTER =
+      Set.of("request_timeout", "request_too_large", "server_shutting_down");
 
   private ErrorResponses() {}
 
@@ -21,16 +26,11 @@ final class ErrorResponses {
     routes.exception(
         HttpResponseException.class, (e, ctx) -> write(ctx, fromJavalin(e, ctx, maxBodyBytes)));
     routes.exception(
-        ReplyStream.GenerationFailedException.class,
-        (e, ctx) -> {
-          LOG.error("generation failed", e.getCause());
-          write(ctx, ApiError.internal("Generation failed: " + e.getCause().getMessage()));
-        });
-    routes.exception(
         Exception.class,
         (e, ctx) -> {
+          // our own bug: the details go to the log, never to the client
           LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
-          write(ctx, ApiError.internal("Internal server error: " + e));
+          write(ctx, ApiError.internal());
         });
   }
 
@@ -46,6 +46,10 @@ final class ErrorResponses {
     }
     if (error.status() == 401) {
       ctx.header("WWW-Authenticate", "Bearer");
+    }
+    if (error.code() != null && CLOSE_AFTER.contains(error.code())) {
+      // a body left unread (408, 413), or a server on its way out (503)
+      ctx.header("Connection", "close");
     }
     ctx.contentType("application/json").result(OpenAiJson.write(error.body()));
   }

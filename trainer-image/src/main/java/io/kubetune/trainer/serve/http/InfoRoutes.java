@@ -15,11 +15,16 @@ final class InfoRoutes {
     this.metrics = metrics;
   }
 
-  /** 200 once the model is loaded, 503 before: readiness and liveness probes. */
+  /**
+   * 200 once the model is loaded; 503 before, and while the server drains (readiness fails, so that
+   * no new traffic is routed here).
+   */
   void health(Context ctx) {
     var model = slot.get();
     ctx.contentType("application/json");
-    if (model.isPresent()) {
+    if (slot.draining()) {
+      ctx.status(503).result(OpenAiJson.write(Map.of("status", "draining")));
+    } else if (model.isPresent()) {
       ctx.result(OpenAiJson.write(Map.of("status", "ok", "model", model.get().name())));
     } else {
       ctx.status(503).result(OpenAiJson.write(Map.of("status", "loading")));
@@ -27,7 +32,10 @@ final class InfoRoutes {
   }
 
   void metrics(Context ctx) {
-    ctx.contentType(metrics.contentType()).result(metrics.scrape());
+    byte[] scrape = metrics.scrape();
+    // declared, so that HEAD says it too (a large body would otherwise go out chunked)
+    ctx.res().setContentLength(scrape.length);
+    ctx.contentType(metrics.contentType()).result(scrape);
   }
 
   void models(Context ctx) {

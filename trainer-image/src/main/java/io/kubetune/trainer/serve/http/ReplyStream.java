@@ -42,24 +42,4 @@ final class ReplyStream implements GenerationCallback {
   Event next(Duration timeout) throws InterruptedException {
     return events.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
   }
-
-  /** Waits for the whole reply (non-streaming requests). */
-  Generation await() throws InterruptedException {
-    while (true) {
-      Event e = events.take();
-      if (e instanceof Finished f) {
-        return f.generation();
-      }
-      if (e instanceof Failed f) {
-        throw new GenerationFailedException(f.error());
-      }
-    }
-  }
-
-  /** The engine failed this request. */
-  static final class GenerationFailedException extends RuntimeException {
-    GenerationFailedException(Throwable cause) {
-      super("generation failed: " + cause.getMessage(), cause);
-    }
-  }
 }

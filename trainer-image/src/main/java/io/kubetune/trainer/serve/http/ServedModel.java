@@ -65,12 +65,22 @@ public final class ServedModel {
 
   /** A conversation rendered with the chat template and a generation prompt, as token ids. */
   public int[] chatPrompt(List<ChatMessage> messages) {
+    int[] ids;
     try {
-      return chat.promptIds(messages);
+      ids = chat.promptIds(messages);
     } catch (ChatTemplateException e) {
       throw ApiError.invalid(
           "The model's chat template refused the messages: " + e.getMessage(), "messages");
     }
+    if (ids.length == 0) {
+      // e.g. the XTuner templates kubetune exports: they open a reply only after a user message
+      throw ApiError.invalid(
+          "The model's chat template renders these messages as nothing, so there is no prompt to"
+              + " answer: this model's template starts a reply only after a user message. Add a"
+              + " message with role 'user'.",
+          "messages");
+    }
+    return ids;
   }
 
   /** A raw prompt (/v1/completions), with the special tokens the tokenizer adds (e.g. bos). */
@@ -85,6 +95,9 @@ public final class ServedModel {
    * @param promptParam the request field the prompt came from (messages, prompt), for the error
    */
   public SamplingParams sampling(GenerationOptions options, int promptTokens, String promptParam) {
+    if (promptTokens == 0) {
+      throw ApiError.invalid("The prompt encodes to no tokens.", promptParam);
+    }
     int context = contextLength();
     int maxTokens;
     if (options.maxTokens() != null) {
@@ -112,14 +125,21 @@ public final class ServedModel {
   }
 
   /**
-   * Queues a generation; fails with 429 when every slot and the queue are taken.
+   * Queues a generation; fails with 429 when every slot and the queue are taken, 503 when the
+   * engine has stopped.
    *
    * @param retryAfterSeconds what the 429 tells the client
    */
   public GenerationRequest submit(
       int[] prompt, SamplingParams params, GenerationCallback callback, int retryAfterSeconds) {
     GenerationRequest request = new GenerationRequest(prompt, params, callback);
-    if (!engine.submit(request)) {
+    boolean queued;
+    try {
+      queued = engine.submit(request);
+    } catch (BatchEngine.StoppedException e) {
+      throw ApiError.shuttingDown(retryAfterSeconds);
+    }
+    if (!queued) {
       throw ApiError.overloaded(retryAfterSeconds);
     }
     return request;

@@ -104,6 +104,25 @@ public final class ApiError extends RuntimeException {
         null);
   }
 
+  /** 408: the request (head or body) did not arrive in time. */
+  public static ApiError requestTimeout(String message) {
+    return new ApiError(408, message, INVALID_REQUEST, null, "request_timeout", null);
+  }
+
+  /** 415: the body of a POST must be JSON, declared as such. */
+  public static ApiError unsupportedMediaType(String given) {
+    return new ApiError(
+        415,
+        "The request body must be JSON sent with 'Content-Type: application/json' (charset"
+            + " utf-8, if any); got "
+            + (given == null ? "no Content-Type" : "'" + given + "'")
+            + ".",
+        INVALID_REQUEST,
+        null,
+        "unsupported_media_type",
+        null);
+  }
+
   /** 429: every slot and the queue are taken; retry after the given seconds. */
   public static ApiError overloaded(int retryAfterSeconds) {
     return new ApiError(
@@ -128,14 +147,48 @@ public final class ApiError extends RuntimeException {
         5);
   }
 
-  /** Any other HTTP failure the web layer reports (e.g. 408, 415). */
-  public static ApiError http(int status, String message) {
+  /**
+   * 503 once the server has been told to stop (SIGTERM): it finishes what it has, takes no more.
+   */
+  public static ApiError shuttingDown(int retryAfterSeconds) {
     return new ApiError(
-        status, message, status >= 500 ? "server_error" : INVALID_REQUEST, null, null, null);
+        503,
+        "The server is shutting down and takes no new requests; retry (another replica will"
+            + " answer).",
+        "server_error",
+        null,
+        "server_shutting_down",
+        retryAfterSeconds);
   }
 
-  public static ApiError internal(String message) {
-    return new ApiError(500, message, "server_error", null, null, null);
+  /**
+   * Any other HTTP failure the web layer reports (e.g. 400 for a malformed request); a 5xx gets the
+   * generic message of {@link #internal()}, whatever the layer said.
+   */
+  public static ApiError http(int status, String message) {
+    if (status >= 500) {
+      return new ApiError(status, internal().getMessage(), "server_error", null, null, null);
+    }
+    return new ApiError(status, message, INVALID_REQUEST, null, null, null);
+  }
+
+  /**
+   * 500: our own failure. The message says nothing about internals (class names, paths, tensor
+   * shapes): those go to the server's log.
+   */
+  public static ApiError internal() {
+    return new ApiError(
+        500,
+        "The server had an error while processing your request; its log has the details.",
+        "server_error",
+        null,
+        null,
+        null);
+  }
+
+  /** The error code (e.g. server_shutting_down), null when none. */
+  public String code() {
+    return code;
   }
 
   public int status() {

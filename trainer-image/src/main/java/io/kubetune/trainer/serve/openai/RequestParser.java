@@ -6,6 +6,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.kubetune.trainer.tokenizer.ChatMessage;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +82,7 @@ public final class RequestParser {
   private static JsonNode object(byte[] body) {
     JsonNode root;
     try {
-      root = JSON.readTree(body);
+      root = JSON.readTree(utf8(body));
     } catch (JsonProcessingException e) {
       throw ApiError.invalidJson(e.getOriginalMessage() + location(e));
     } catch (IOException e) {
@@ -89,6 +95,35 @@ public final class RequestParser {
       throw ApiError.invalidJson("the body must be a JSON object.");
     }
     return root;
+  }
+
+  /**
+   * The body as text, strictly: JSON bodies are UTF-8 (RFC 8259), and Jackson's own decoder lets
+   * overlong forms through (C0 AF reads as '/'), which a filter that looks at the bytes would miss.
+   * The JDK's decoder refuses overlong forms, surrogates and code points beyond U+10FFFF.
+   */
+  private static String utf8(byte[] body) {
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(body);
+    CharBuffer out = CharBuffer.allocate(body.length);
+    CoderResult result = decoder.decode(in, out, true);
+    if (!result.isError()) {
+      result = decoder.flush(out);
+    }
+    if (result.isError()) {
+      throw ApiError.invalidJson(
+          "the body is not valid UTF-8 (byte " + in.position() + " starts an invalid sequence).");
+    }
+    out.flip();
+    // a byte order mark is allowed to be ignored (RFC 8259, section 8.1)
+    if (out.hasRemaining() && out.get(0) == '\uFEFF') {
+      out.position(1);
+    }
+    return out.toString();
   }
 
   private static String location(JsonProcessingException e) {

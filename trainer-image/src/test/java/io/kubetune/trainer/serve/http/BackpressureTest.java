@@ -46,6 +46,7 @@ class BackpressureTest {
       HttpRequest request =
           server
               .request("/v1/chat/completions")
+              .header("Content-Type", "application/json")
               .POST(HttpRequest.BodyPublishers.ofString(longChat(false)))
               .build();
       replies.add(server.client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));

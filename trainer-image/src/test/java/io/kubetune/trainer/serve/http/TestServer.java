@@ -3,9 +3,13 @@ package io.kubetune.trainer.serve.http;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kubetune.trainer.chat.ChatModel;
 import io.kubetune.trainer.chat.LoadedChatModel;
 import io.kubetune.trainer.serve.BatchEngine;
+import io.kubetune.trainer.serve.EngineMetrics;
 import io.kubetune.trainer.testing.Fixtures;
+import io.kubetune.trainer.tokenizer.ChatTemplate;
+import io.kubetune.trainer.tokenizer.Tokenizer;
 import io.kubetune.trainer.torch.Dtype;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -30,6 +34,7 @@ final class TestServer implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
 
   private final NDManager manager = NDManager.newBaseManager("PyTorch");
+  private final String model;
   private final LoadedChatModel loaded;
   private final BatchEngine engine;
   final OpenAiServer server;
@@ -39,9 +44,15 @@ final class TestServer implements AutoCloseable {
           .connectTimeout(Duration.ofSeconds(10))
           .build();
 
-  private TestServer(BatchEngine.Config config, ServerOptions options, boolean ready) {
+  private TestServer(
+      String model,
+      BatchEngine.Config config,
+      ServerOptions options,
+      boolean ready,
+      Duration tokenDelay) {
+    this.model = model;
     try {
-      loaded = LoadedChatModel.load(manager, Fixtures.model(MODEL), null, Dtype.F32);
+      loaded = LoadedChatModel.load(manager, Fixtures.model(model), null, Dtype.F32);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -53,7 +64,7 @@ final class TestServer implements AutoCloseable {
                 chat.manager(),
                 ids -> chat.tokenizer().decode(ids, true),
                 config,
-                metrics)
+                tokenDelay.isZero() ? metrics : new SlowTokens(metrics, tokenDelay))
             .start();
     server = OpenAiServer.start(options, metrics);
     if (ready) {
@@ -62,12 +73,25 @@ final class TestServer implements AutoCloseable {
   }
 
   static TestServer start(BatchEngine.Config config, ServerOptions options) {
-    return new TestServer(config, options, true);
+    return new TestServer(MODEL, config, options, true, Duration.ZERO);
+  }
+
+  /**
+   * A server whose engine takes at least {@code tokenDelay} per generated token, so that a test can
+   * act while generations are surely in progress.
+   */
+  static TestServer slow(BatchEngine.Config config, ServerOptions options, Duration tokenDelay) {
+    return new TestServer(MODEL, config, options, true, tokenDelay);
+  }
+
+  /** A server on another fixture model ({@link Fixtures#MODELS}), served under its own name. */
+  static TestServer start(String model, BatchEngine.Config config, ServerOptions options) {
+    return new TestServer(model, config, options, true, Duration.ZERO);
   }
 
   /** Listening, but the model not handed over yet (as while it loads). */
   static TestServer loading(ServerOptions options) {
-    return new TestServer(new BatchEngine.Config(1, 1, 256), options, false);
+    return new TestServer(MODEL, new BatchEngine.Config(1, 1, 256), options, false, Duration.ZERO);
   }
 
   static ServerOptions options(String apiKey) {
@@ -75,8 +99,24 @@ final class TestServer implements AutoCloseable {
   }
 
   void ready() {
-    server.ready(
-        new ServedModel(MODEL, loaded.chat(), engine, new ServedModel.Defaults(16, 0, 1, 0, 1)));
+    serve(loaded.chat());
+  }
+
+  /** Serves the same model with another chat template (e.g. one kubetune export writes). */
+  void serveWithTemplate(ChatTemplate template) {
+    var chat = loaded.chat();
+    serve(
+        new ChatModel(
+            chat.model(), chat.tokenizer(), template, chat.stopTokenIds(), chat.manager()));
+  }
+
+  /** The model's tokenizer (for its special tokens). */
+  Tokenizer tokenizer() {
+    return loaded.chat().tokenizer();
+  }
+
+  private void serve(ChatModel chat) {
+    server.ready(new ServedModel(model, chat, engine, new ServedModel.Defaults(16, 0, 1, 0, 1)));
   }
 
   URI uri(String path) {
@@ -173,6 +213,53 @@ final class TestServer implements AutoCloseable {
       }
     }
     return Double.NaN;
+  }
+
+  /** Waits until a metric has the value (see {@link #metric}), failing after the limit. */
+  void awaitMetric(String prefix, double value, Duration limit) throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (metric(prefix) != value && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    org.assertj.core.api.Assertions.assertThat(metric(prefix)).as(prefix).isEqualTo(value);
+  }
+
+  /** The engine's metrics, with a pause after every generated token. */
+  private record SlowTokens(EngineMetrics metrics, Duration delay) implements EngineMetrics {
+    @Override
+    public void queueDepth(int depth) {
+      metrics.queueDepth(depth);
+    }
+
+    @Override
+    public void batchSize(int active) {
+      metrics.batchSize(active);
+    }
+
+    @Override
+    public void timeToFirstToken(double seconds) {
+      metrics.timeToFirstToken(seconds);
+      pause();
+    }
+
+    @Override
+    public void interTokenLatency(double seconds) {
+      metrics.interTokenLatency(seconds);
+      pause();
+    }
+
+    @Override
+    public void tokens(int prompt, int completion) {
+      metrics.tokens(prompt, completion);
+    }
+
+    private void pause() {
+      try {
+        Thread.sleep(delay.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   @Override

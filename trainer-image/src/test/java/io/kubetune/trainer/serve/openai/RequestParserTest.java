@@ -81,4 +81,46 @@ class RequestParserTest {
         .isInstanceOfSatisfying(
             ApiError.class, e -> assertThat(e.body().error().param()).isEqualTo("tools"));
   }
+
+  @Test
+  void onlyWellFormedUtf8IsRead() {
+    byte[][] invalid = {
+      {(byte) 0xC0, (byte) 0xAF}, // overlong '/', which a lenient decoder reads as '/'
+      {(byte) 0xC1, (byte) 0xBF}, // overlong DEL
+      {(byte) 0xE0, (byte) 0x80, (byte) 0xAF}, // overlong '/' in three bytes
+      {(byte) 0xF0, (byte) 0x80, (byte) 0x80, (byte) 0xAF}, // and in four
+      {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, // a UTF-16 surrogate half
+      {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, // beyond U+10FFFF
+      {(byte) 0x80}, // a continuation byte alone
+      {(byte) 0xE2, (byte) 0x82}, // truncated
+    };
+    for (byte[] bad : invalid) {
+      byte[] head =
+          bytes("{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x");
+      byte[] tail = bytes("y\"}]}");
+      byte[] body = new byte[head.length + bad.length + tail.length];
+      System.arraycopy(head, 0, body, 0, head.length);
+      System.arraycopy(bad, 0, body, head.length, bad.length);
+      System.arraycopy(tail, 0, body, head.length + bad.length, tail.length);
+      assertThatThrownBy(() -> RequestParser.chat(body))
+          .as(java.util.HexFormat.of().formatHex(bad))
+          .isInstanceOfSatisfying(
+              ApiError.class,
+              e -> {
+                assertThat(e.status()).isEqualTo(400);
+                assertThat(e.body().error().code()).isEqualTo("invalid_json");
+                assertThat(e.getMessage()).contains("UTF-8").contains("byte " + head.length);
+              });
+    }
+    // the largest code point and a four-byte character are fine
+    assertThat(
+            RequestParser.chat(
+                    bytes(
+                        "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\":"
+                            + " \"\uDBFF\uDFFF \uD83D\uDE00\"}]}"))
+                .messages()
+                .get(0)
+                .content())
+        .isEqualTo("\uDBFF\uDFFF \uD83D\uDE00");
+  }
 }
