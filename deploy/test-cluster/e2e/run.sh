@@ -194,6 +194,7 @@ scenario 06-suspend-resume
 scenario 07-retry-exit-75
 scenario 08-fail-exit-78
 scenario 09-operator-restart
+scenario 11-schema-bounds
 scenario 10-cleanup-and-stop
 report
 ((FAILED == 0))

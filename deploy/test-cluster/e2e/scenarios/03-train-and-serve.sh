@@ -1,6 +1,7 @@
 # shellcheck shell=bash disable=SC2154
-# A FineTuneJob on 2 nodes x 4 GPUs becomes a ConfigMap, a headless Service and an Indexed Job
-# whose 2 pods are scheduled onto the (tainted) GPU nodes; its phase goes Pending -> Running ->
+# A FineTuneJob on 1 node x 8 GPUs (a whole GPU node; the schema allows one node until multi-node
+# training is built) becomes a ConfigMap, a headless Service and an Indexed Job whose pod is
+# scheduled onto a (tainted) GPU node, and the server pod onto the other one; its phase goes Pending -> Running ->
 # Succeeded as kwok runs the pods for 6 s (fake.kubetune.io/run-seconds through spec.template);
 # then spec.serve's ModelServe is created, its Deployment's pod becomes ready and the
 # FineTuneJob's status shows the URL. Printer columns of `kubectl get ftj` / `kubectl get ms`.
@@ -29,8 +30,8 @@ spec:
   storage:
     claimName: runs
   resources:
-    nodes: 2
-    gpusPerNode: 4
+    nodes: 1
+    gpusPerNode: 8
   template:
     annotations:
       fake.kubetune.io/run-seconds: "6"
@@ -44,21 +45,21 @@ wait_until 30 "ConfigMap support-config holds job.yaml" jp_set configmap/support
 expect_eq "$(jp service/support-workers '{.spec.clusterIP}')" None "Service support-workers clusterIP (headless)"
 wait_until 30 "Job support exists" k get job/support
 expect_eq "$(jp job/support '{.spec.completionMode} {.spec.completions} {.spec.parallelism}')" \
-  "Indexed 2 2" "Job support completionMode, completions, parallelism"
+  "Indexed 1 1" "Job support completionMode, completions, parallelism"
 
-running_pods() { [[ "$(k get pods -l batch.kubernetes.io/job-name=support --field-selector=status.phase=Running -o name | wc -l)" -eq 2 ]]; }
-wait_until 60 "2 training pods Running" running_pods
+running_pods() { [[ "$(k get pods -l batch.kubernetes.io/job-name=support --field-selector=status.phase=Running -o name | wc -l)" -eq 1 ]]; }
+wait_until 60 "the training pod Running" running_pods
 wait_until 30 "phase Running" jp_is finetunejob/support '{.status.phase}' Running
 pods="$(k get pods -l batch.kubernetes.io/job-name=support -o \
   'jsonpath={range .items[*]}{.metadata.name} {.spec.nodeName} {.spec.containers[0].resources.requests.nvidia\.com/gpu} {.spec.tolerations[?(@.key=="nvidia.com/gpu")].operator} {.metadata.annotations.batch\.kubernetes\.io/job-completion-index} {.metadata.annotations.fake\.kubetune\.io/run-seconds}{"\n"}{end}')"
 sed 's/^/    pod node gpus toleration index run-seconds: /' <<<"$pods"
 while read -r pod node gpus tol _index secs; do
   expect_match "$node" '^kubetune-gpu-[0-9]+$' "$pod nodeName"
-  expect_eq "$gpus" 4 "$pod nvidia.com/gpu request"
+  expect_eq "$gpus" 8 "$pod nvidia.com/gpu request"
   expect_eq "$tol" Exists "$pod toleration of nvidia.com/gpu"
   expect_eq "$secs" 6 "$pod annotation from spec.template"
 done <<<"$pods"
-expect_eq "$(awk '{print $5}' <<<"$pods" | sort | tr '\n' ' ')" "0 1 " "completion indexes"
+expect_eq "$(awk '{print $5}' <<<"$pods" | sort | tr '\n' ' ')" "0 " "completion indexes"
 
 wait_until 60 "phase Succeeded" jp_is finetunejob/support '{.status.phase}' Succeeded
 expect_eq "$(jp finetunejob/support '{.status.artifact.model}')" "pvc://runs/support/hf" "status.artifact.model"

@@ -12,7 +12,7 @@ spec:
   model: {source: pvc://models/qwen2-0.5b}
   datasets: [{source: pvc://datasets/identity.jsonl}]
   storage: {claimName: runs}
-  resources: {nodes: 2, gpusPerNode: 4}
+  resources: {nodes: 1, gpusPerNode: 4}
   template:
     annotations: {fake.kubetune.io/run-seconds: "3600"}
 EOF
@@ -21,7 +21,7 @@ pods() { k get pods -l batch.kubernetes.io/job-name=pausable -o name | wc -l | t
 pods_are() { [[ "$(pods)" == "$1" ]]; }
 ready_pods_are() { jp_is job/pausable '{.status.ready}' "$1"; }
 wait_until 60 "phase Running" jp_is finetunejob/pausable '{.status.phase}' Running
-wait_until 60 "2 pods ready" ready_pods_are 2
+wait_until 60 "the pod ready" ready_pods_are 1
 uid="$(jp job/pausable '{.metadata.uid}')"
 old_pods="$(k get pods -l batch.kubernetes.io/job-name=pausable -o name | tr '\n' ' ')"
 step "pods before the suspension: $old_pods"
@@ -40,10 +40,10 @@ new_pods_running() {
   local running
   running="$(k get pods -l batch.kubernetes.io/job-name=pausable \
     --field-selector=status.phase=Running -o name)" || return 1
-  [[ "$(grep -c . <<<"$running")" == 2 ]] && ! grep -qxF -f <(tr ' ' '\n' <<<"$old_pods" | grep .) <<<"$running"
+  [[ "$(grep -c . <<<"$running")" == 1 ]] && ! grep -qxF -f <(tr ' ' '\n' <<<"$old_pods" | grep .) <<<"$running"
 }
-wait_until 60 "2 new pods Running (not the ones from before the suspension)" new_pods_running
-wait_until 30 "the Job counts 2 ready pods" ready_pods_are 2
+wait_until 60 "a new pod Running (not the one from before the suspension)" new_pods_running
+wait_until 30 "the Job counts 1 ready pod" ready_pods_are 1
 wait_until 30 "phase Running" jp_is finetunejob/pausable '{.status.phase}' Running
 wait_until 30 "event Resumed recorded" has_event Resumed
 expect_eq "$(jp job/pausable '{.metadata.uid}')" "$uid" "the same Job (suspended and resumed, not replaced)"

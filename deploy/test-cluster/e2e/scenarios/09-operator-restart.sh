@@ -14,7 +14,7 @@ spec:
   model: {source: pvc://models/qwen2-0.5b}
   datasets: [{source: pvc://datasets/identity.jsonl}]
   storage: {claimName: runs}
-  resources: {nodes: 2, gpusPerNode: 2}
+  resources: {nodes: 1, gpusPerNode: 2}
   template:
     annotations: {fake.kubetune.io/run-seconds: "8"}
   serve:
@@ -46,6 +46,6 @@ expect_eq "$(uids)" "$before" "ConfigMap, Service and Job UIDs (not recreated)"
 sel=kubetune.io/finetunejob=resilient
 expect_eq "$(count configmaps "$sel") $(count services "$sel") $(count jobs "$sel") $(count modelserves "$sel")" \
   "1 1 1 1" "ConfigMaps, Services, Jobs, ModelServes of the job"
-expect_eq "$(count pods batch.kubernetes.io/job-name=resilient)" 2 "training pods"
+expect_eq "$(count pods batch.kubernetes.io/job-name=resilient)" 1 "training pods"
 expect_eq "$(count deployments kubetune.io/modelserve=resilient) $(count services kubetune.io/modelserve=resilient)" \
   "1 1" "Deployments, Services of the ModelServe"

@@ -29,6 +29,9 @@ class ArchitectureTest {
       List.of(
           // the training job spec shared with the trainer (module operator/api)
           List.of("io.kubetune.api"),
+          // the CRD's schema and CEL rules applied to a spec, shared with the trainer
+          // (module operator/validation)
+          List.of("io.kubetune.validation"),
           // the custom resource types; settings; labels, events and conditions
           List.of(OP, OP + ".config", OP + ".crd", OP + ".events", OP + ".status"),
           // what both features build on: pod settings, per-job metrics

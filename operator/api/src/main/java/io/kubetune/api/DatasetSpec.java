@@ -11,13 +11,12 @@ import io.fabric8.generator.annotation.ValidationRule;
 
 /** One dataset file (JSONL or JSON) and how to read it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(
-    value = "!self.source.matches(" + SourceUri.TRAVERSAL_CEL + ")",
-    message = "source: " + SourceUri.NO_TRAVERSAL_MESSAGE,
-    fieldPath = ".source")
 public record DatasetSpec(
     @Required
         @Pattern(SourceUri.PATTERN)
+        @ValidationRule(
+            value = SourceUri.NORMALISED_RULE,
+            message = SourceUri.NOT_NORMALISED_MESSAGE)
         @Size(max = SourceUri.MAX_LENGTH)
         @JsonPropertyDescription("The dataset file: file:///abs/path or pvc://claim/path.")
         String source,

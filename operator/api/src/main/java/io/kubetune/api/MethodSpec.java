@@ -5,14 +5,22 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.ValidationRule;
 
-/** Full fine-tuning, or low-rank adapters on a frozen (optionally 4-bit) base. */
+/** Full fine-tuning, or low-rank adapters on a frozen base. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-    value = "self.type == 'full' ? !has(self.lora) : true",
+    value = "!has(self.type) || self.type != 'full' || !has(self.lora)",
     message = "method.lora must not be set when method.type is full")
 public record MethodSpec(
-    @JsonPropertyDescription("full, lora or qlora (default lora).") Type type,
-    @JsonPropertyDescription("LoRA settings, for type lora and qlora.") LoraSpec lora) {
+    @ValidationRule(value = "self != 'qlora'", message = QLORA_NOT_BUILT)
+        @JsonPropertyDescription(
+            "full (every weight trained) or lora (adapters on a frozen base); default lora. qlora"
+                + " is refused until its 4-bit base is built.")
+        Type type,
+    @JsonPropertyDescription("LoRA settings, for type lora.") LoraSpec lora) {
+
+  /** Until the trainer can run it, the schema refuses QLoRA (a later issue builds it). */
+  public static final String QLORA_NOT_BUILT =
+      "qlora is not supported yet (the 4-bit quantized base is not built): use lora";
 
   public MethodSpec {
     type = type == null ? Type.LORA : type;
@@ -23,7 +31,7 @@ public record MethodSpec(
     return new MethodSpec(null, null);
   }
 
-  /** The fine-tuning methods. */
+  /** The fine-tuning methods (QLORA is refused by the schema until it is built). */
   public enum Type {
     @JsonProperty("full")
     FULL,

@@ -9,13 +9,12 @@ import io.fabric8.generator.annotation.ValidationRule;
 
 /** A HuggingFace-layout model directory. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(
-    value = "!self.source.matches(" + SourceUri.TRAVERSAL_CEL + ")",
-    message = "source: " + SourceUri.NO_TRAVERSAL_MESSAGE,
-    fieldPath = ".source")
 public record ModelSource(
     @Required
         @Pattern(SourceUri.PATTERN)
+        @ValidationRule(
+            value = SourceUri.NORMALISED_RULE,
+            message = SourceUri.NOT_NORMALISED_MESSAGE)
         @Size(max = SourceUri.MAX_LENGTH)
         @JsonPropertyDescription(
             "Where the model directory is: file:///abs/path or pvc://claim/path. The directory"

@@ -9,13 +9,12 @@ import io.fabric8.generator.annotation.ValidationRule;
 
 /** The folder that receives checkpoints/, hf/ (merged model) and adapter/ (PEFT adapter). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(
-    value = "!self.path.matches(" + SourceUri.TRAVERSAL_CEL + ")",
-    message = "path: " + SourceUri.NO_TRAVERSAL_MESSAGE,
-    fieldPath = ".path")
 public record OutputSpec(
     @Required
         @Pattern(SourceUri.PATTERN)
+        @ValidationRule(
+            value = SourceUri.NORMALISED_RULE,
+            message = SourceUri.NOT_NORMALISED_MESSAGE)
         @Size(max = SourceUri.MAX_LENGTH)
         @JsonPropertyDescription("file:///abs/path or pvc://claim/path.")
         String path) {}

@@ -1,11 +1,13 @@
 package io.kubetune.api;
 
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.regex.Pattern;
 
 /**
- * A location with a scheme: {@code file:///abs/path} or {@code pvc://claim/path}. Parsing rejects
- * unknown schemes and path traversal so that a spec can never point outside its volume.
+ * A location with a scheme: {@code file:///abs/path} or {@code pvc://claim/path}. The path is
+ * normalised: no empty segment ({@code //}, so no absolute path inside a claim), no {@code .} or
+ * {@code ..} segment, so a spec can never point outside its volume. Parsing refuses what the CRD's
+ * rules refuse ({@link #PATTERN}, {@link #UNSAFE_PATH_CEL}).
  *
  * @param scheme "file" or "pvc"
  * @param claim the PersistentVolumeClaim name for pvc://, null for file://
@@ -17,22 +19,33 @@ public record SourceUri(String scheme, String claim, String path) {
   public static final String PATTERN = "^(file:///|pvc://[a-z0-9]([-a-z0-9.]*[a-z0-9])?(/|$))";
 
   /**
-   * The traversal part of {@link #parse} as an RE2 expression quoted for CEL: a CRD rule {@code
-   * !self.field.matches(TRAVERSAL_CEL)} refuses what parse refuses.
+   * What a normalised path never has, after the scheme and the claim: an empty segment ({@code
+   * //}), a {@code .} or a {@code ..} segment. RE2, for the CRD rule {@code
+   * !self.matches(UNSAFE_PATH)}; {@link #parse} refuses the same.
    */
-  public static final String TRAVERSAL_CEL = "'(^|/)[.][.](/|$)'";
+  public static final String UNSAFE_PATH = "^[a-z]+://[^/]*.*(//|/[.][.]?(/|$))";
+
+  /** {@link #UNSAFE_PATH} quoted as a CEL string literal. */
+  public static final String UNSAFE_PATH_CEL = "'" + UNSAFE_PATH + "'";
+
+  /** The CRD rule on every URI field: a normalised path. */
+  public static final String NORMALISED_RULE = "!self.matches(" + UNSAFE_PATH_CEL + ")";
+
+  public static final String NOT_NORMALISED_MESSAGE =
+      "the path must be normalised: no '//', '.' or '..' segment (a path inside a claim is"
+          + " relative to it and stays inside it)";
 
   /** The longest URI a spec accepts (keeps the CRD's CEL rules cheap to evaluate). */
   public static final int MAX_LENGTH = 2048;
 
-  public static final String NO_TRAVERSAL_MESSAGE = "'..' is not allowed in a path";
-
   private static final int MAX_CLAIM_NAME = 253;
+  private static final Pattern UNSAFE = Pattern.compile(UNSAFE_PATH);
 
   /**
    * Parses {@code uri}, naming {@code field} in any error.
    *
-   * @throws IllegalArgumentException for an empty value, an unknown scheme or a ".." segment
+   * @throws IllegalArgumentException for an empty value, an unknown scheme or a path that is not
+   *     normalised
    */
   public static SourceUri parse(String field, String uri) {
     if (uri == null || uri.isBlank()) {
@@ -44,8 +57,8 @@ public record SourceUri(String scheme, String claim, String path) {
         throw new IllegalArgumentException(
             field + ": file URIs need an absolute path (file:///abs/path), got '" + uri + "'");
       }
-      rejectTraversal(field, uri, path);
-      return new SourceUri("file", null, Path.of(path).normalize().toString());
+      requireNormalised(field, uri);
+      return new SourceUri("file", null, stripSlashes(path));
     }
     if (uri.startsWith("pvc://")) {
       String rest = uri.substring("pvc://".length());
@@ -58,7 +71,7 @@ public record SourceUri(String scheme, String claim, String path) {
         throw new IllegalArgumentException(
             field + ": '" + claim + "' is not a valid PersistentVolumeClaim name in '" + uri + "'");
       }
-      rejectTraversal(field, uri, path);
+      requireNormalised(field, uri);
       return new SourceUri("pvc", claim, stripSlashes(path));
     }
     int colon = uri.indexOf("://");
@@ -77,16 +90,17 @@ public record SourceUri(String scheme, String claim, String path) {
     return "file".equals(scheme) ? Path.of(path) : mountRoot.resolve(claim).resolve(path);
   }
 
-  private static void rejectTraversal(String field, String uri, String path) {
-    if (Arrays.asList(path.split("/")).contains("..")) {
+  private static void requireNormalised(String field, String uri) {
+    if (UNSAFE.matcher(uri).find()) {
       throw new IllegalArgumentException(
-          field + ": '..' is not allowed in a path, got '" + uri + "'");
+          field + ": " + NOT_NORMALISED_MESSAGE + ", got '" + uri + "'");
     }
   }
 
+  /** A trailing slash names the same folder. */
   private static String stripSlashes(String path) {
     String p = path;
-    while (p.endsWith("/")) {
+    while (p.length() > 1 && p.endsWith("/")) {
       p = p.substring(0, p.length() - 1);
     }
     return p;

@@ -3,17 +3,20 @@ package io.kubetune.operator.crd;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
 /** What the operator asks for when it creates the job's PersistentVolumeClaim. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ClaimTemplate(
     @Required
-        @Pattern(CelRules.QUANTITY)
-        @JsonPropertyDescription("Requested size, e.g. \"100Gi\".")
+        @Size(max = CelRules.QUANTITY_MAX_LENGTH)
+        @ValidationRule(
+            value = CelRules.POSITIVE_QUANTITY,
+            message = CelRules.POSITIVE_QUANTITY_MESSAGE)
+        @JsonPropertyDescription("Requested size, e.g. \"100Gi\"; more than zero.")
         String size,
     @Size(max = 253)
         @JsonPropertyDescription("StorageClass of the claim (default: the cluster's default).")

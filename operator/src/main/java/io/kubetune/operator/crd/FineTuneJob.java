@@ -2,6 +2,7 @@ package io.kubetune.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -36,10 +37,14 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @ValidationRule(
     value = "self.metadata.name.size() <= " + FineTuneJob.MAX_NAME_LENGTH,
     message =
-        "metadata.name must be no more than "
+        "must be no more than "
             + FineTuneJob.MAX_NAME_LENGTH
-            + " characters: it names the training pods' hostnames and Services")
-@ValidationRule(value = CelRules.DNS_LABEL_RULE, message = CelRules.DNS_LABEL_MESSAGE)
+            + " characters: it names the training pods' hostnames and Services",
+    fieldPath = CelRules.NAME)
+@ValidationRule(
+    value = CelRules.DNS_LABEL_RULE,
+    message = CelRules.DNS_LABEL_MESSAGE,
+    fieldPath = CelRules.NAME)
 @ValidationRule(
     value = "!(" + CelRules.STARTED + ") || self.spec.model == oldSelf.spec.model",
     message = "model" + CelRules.FROZEN,
@@ -135,6 +140,7 @@ public class FineTuneJob extends CustomResource<FineTuneJobSpec, FineTuneJobStat
           + " ? oldSelf.spec.resources.image : '')";
 
   @Override
+  @Required
   @JsonPropertyDescription(
       "The desired fine-tuning run: what to train (model, datasets, method, training, checkpoint, evaluation, output: the trainer reads them as job.yaml) and how to run it on the cluster.")
   public FineTuneJobSpec getSpec() {

@@ -51,7 +51,7 @@ public record FineTuneJobSpec(
         @Size(min = 1, max = 32)
         @JsonPropertyDescription("The training datasets; samples of all datasets are mixed.")
         List<DatasetSpec> datasets,
-    @JsonPropertyDescription("The fine-tuning method: full, lora or qlora (default lora).")
+    @JsonPropertyDescription("The fine-tuning method: full or lora (default lora).")
         MethodSpec method,
     @JsonPropertyDescription("Optimisation hyper-parameters.") TrainingSpec training,
     @JsonPropertyDescription("When checkpoints are written and how many are kept.")

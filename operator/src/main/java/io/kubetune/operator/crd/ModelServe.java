@@ -2,6 +2,7 @@ package io.kubetune.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -35,11 +36,16 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = AdditionalPrinterColumn.Type.DATE)
 @ValidationRule(
     value = "self.metadata.name.size() <= 63",
-    message = "metadata.name must be no more than 63 characters: it names the Service")
-@ValidationRule(value = CelRules.DNS_LABEL_RULE, message = CelRules.DNS_LABEL_MESSAGE)
+    message = "must be no more than 63 characters: it names the Service",
+    fieldPath = CelRules.NAME)
+@ValidationRule(
+    value = CelRules.DNS_LABEL_RULE,
+    message = CelRules.DNS_LABEL_MESSAGE,
+    fieldPath = CelRules.NAME)
 public class ModelServe extends CustomResource<ModelServeSpec, ModelServeStatus>
     implements Namespaced {
   @Override
+  @Required
   @JsonPropertyDescription(
       "The desired OpenAI-compatible chat service: a model (or the model a FineTuneJob exported), replicas or autoscaling, resources and sampling defaults.")
   public ModelServeSpec getSpec() {

@@ -25,16 +25,11 @@ import io.kubetune.api.SourceUri;
     value = "!has(self.autoscaling) || (has(self.resources) && has(self.resources.cpu))",
     message = "autoscaling needs resources.cpu: its target is a CPU utilisation",
     fieldPath = ".autoscaling")
-@ValidationRule(
-    value = "!has(self.model) || !self.model.matches(" + SourceUri.TRAVERSAL_CEL + ")",
-    message = "model: " + SourceUri.NO_TRAVERSAL_MESSAGE,
-    fieldPath = ".model")
-@ValidationRule(
-    value = "!has(self.adapter) || !self.adapter.matches(" + SourceUri.TRAVERSAL_CEL + ")",
-    message = "adapter: " + SourceUri.NO_TRAVERSAL_MESSAGE,
-    fieldPath = ".adapter")
 public record ModelServeSpec(
     @Pattern(SourceUri.PATTERN)
+        @ValidationRule(
+            value = SourceUri.NORMALISED_RULE,
+            message = SourceUri.NOT_NORMALISED_MESSAGE)
         @Size(max = SourceUri.MAX_LENGTH)
         @JsonPropertyDescription(
             "A HuggingFace-layout model directory: pvc://claim/path (mounted read-only) or"
@@ -47,6 +42,9 @@ public record ModelServeSpec(
                 + " namespace, once it has succeeded. One of model and fromFineTuneJob.")
         String fromFineTuneJob,
     @Pattern(SourceUri.PATTERN)
+        @ValidationRule(
+            value = SourceUri.NORMALISED_RULE,
+            message = SourceUri.NOT_NORMALISED_MESSAGE)
         @Size(max = SourceUri.MAX_LENGTH)
         @JsonPropertyDescription(
             "A PEFT adapter directory served on top of model (kubetune serve --adapter).")

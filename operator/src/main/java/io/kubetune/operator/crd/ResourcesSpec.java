@@ -1,49 +1,70 @@
 package io.kubetune.operator.crd;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import io.fabric8.generator.annotation.Pattern;
-import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.Toleration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Where and on what the training pods run. */
+/** Where and on what the training pods run: nodes and GPUs, and the pod settings. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ResourcesSpec(
-    @Min(1)
-        @Max(128)
-        @JsonPropertyDescription(
-            "Training pods, one per node; WORLD_SIZE of the rendezvous (default 1).")
-        Integer nodes,
-    @Min(0)
-        @Max(16)
-        @JsonPropertyDescription(
-            "nvidia.com/gpu requested by each pod; 0 trains on CPU (default 1).")
-        Integer gpusPerNode,
-    @Pattern(CelRules.QUANTITY)
-        @JsonPropertyDescription("CPU request and limit per pod, e.g. \"8\" or \"500m\".")
-        String cpu,
-    @Pattern(CelRules.QUANTITY)
-        @JsonPropertyDescription("Memory request and limit per pod, e.g. \"64Gi\".")
-        String memory,
-    @JsonPropertyDescription("Node labels the pods must match (pod.spec.nodeSelector).")
-        Map<String, String> nodeSelector,
-    @JsonPropertyDescription("Tolerations added to the pods (pod.spec.tolerations).")
-        List<Toleration> tolerations,
-    @JsonPropertyDescription("Affinity rules for the pods (pod.spec.affinity).") Affinity affinity,
-    @Size(max = 253) @JsonPropertyDescription("PriorityClass of the pods.")
-        String priorityClassName,
-    @Size(max = 512)
-        @JsonPropertyDescription(
-            "Trainer container image (default: the operator's kubetune.trainer.image).")
-        String image) {
+public final class ResourcesSpec extends PodResources {
+  /** The trainer runs on one node until distributed training is built (a later issue). */
+  public static final int MAX_NODES = 1;
+
+  public static final String ONE_NODE =
+      "multi-node training is not supported yet: resources.nodes must be 1";
+
+  @Min(1)
+  @Max(MAX_NODES)
+  @ValidationRule(value = "self <= " + MAX_NODES, message = ONE_NODE)
+  @JsonPropertyDescription(
+      "Training pods, one per node (default 1). Only 1 until multi-node training is built.")
+  @JsonProperty("nodes")
+  private final Integer nodes;
+
+  @Min(0)
+  @Max(16)
+  @JsonPropertyDescription(
+      "nvidia.com/gpu requested by each pod (default 1); 0 requests none. The trainer image"
+          + " computes on the CPU today (it bundles libtorch's CPU build): the GPUs are only"
+          + " reserved.")
+  @JsonProperty("gpusPerNode")
+  private final Integer gpusPerNode;
+
+  @JsonCreator
+  public ResourcesSpec(
+      @JsonProperty("nodes") Integer nodes,
+      @JsonProperty("gpusPerNode") Integer gpusPerNode,
+      @JsonProperty("cpu") String cpu,
+      @JsonProperty("memory") String memory,
+      @JsonProperty("nodeSelector") Map<String, String> nodeSelector,
+      @JsonProperty("tolerations") List<Toleration> tolerations,
+      @JsonProperty("affinity") Affinity affinity,
+      @JsonProperty("priorityClassName") String priorityClassName,
+      @JsonProperty("image") String image) {
+    super(cpu, memory, nodeSelector, tolerations, affinity, priorityClassName, image);
+    this.nodes = nodes;
+    this.gpusPerNode = gpusPerNode;
+  }
 
   public static ResourcesSpec defaults() {
     return new ResourcesSpec(null, null, null, null, null, null, null, null, null);
+  }
+
+  public Integer nodes() {
+    return nodes;
+  }
+
+  public Integer gpusPerNode() {
+    return gpusPerNode;
   }
 
   public int effectiveNodes() {
@@ -52,5 +73,13 @@ public record ResourcesSpec(
 
   public int effectiveGpus() {
     return gpusPerNode == null ? 1 : gpusPerNode;
+  }
+
+  @Override
+  protected List<Object> values() {
+    List<Object> v = new ArrayList<>(super.values());
+    v.add(nodes);
+    v.add(gpusPerNode);
+    return v;
   }
 }

@@ -1,49 +1,58 @@
 package io.kubetune.operator.crd;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import io.fabric8.generator.annotation.Pattern;
-import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.Toleration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Resources and scheduling of each server pod. */
+/** Resources and scheduling of each server pod: its GPUs, and the pod settings. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ServeResourcesSpec(
-    @Min(0)
-        @Max(16)
-        @JsonPropertyDescription("nvidia.com/gpu per server pod; 0 serves on CPU (default 1).")
-        Integer gpus,
-    @Pattern(CelRules.QUANTITY)
-        @JsonPropertyDescription(
-            "CPU request and limit per pod, e.g. \"4\"; needed by autoscaling (its target is CPU"
-                + " utilisation).")
-        String cpu,
-    @Pattern(CelRules.QUANTITY)
-        @JsonPropertyDescription("Memory request and limit per pod, e.g. \"32Gi\".")
-        String memory,
-    @JsonPropertyDescription("Node labels the pods must match (pod.spec.nodeSelector).")
-        Map<String, String> nodeSelector,
-    @JsonPropertyDescription("Tolerations added to the pods (pod.spec.tolerations).")
-        List<Toleration> tolerations,
-    @JsonPropertyDescription("Affinity rules for the pods (pod.spec.affinity).") Affinity affinity,
-    @Size(max = 253) @JsonPropertyDescription("PriorityClass of the pods.")
-        String priorityClassName,
-    @Size(max = 512)
-        @JsonPropertyDescription(
-            "Server container image (default: the operator's kubetune.trainer.image, which"
-                + " also serves).")
-        String image) {
+public final class ServeResourcesSpec extends PodResources {
+  @Min(0)
+  @Max(16)
+  @JsonPropertyDescription(
+      "nvidia.com/gpu per server pod (default 1); 0 requests none. The server computes on the"
+          + " CPU today (the image bundles libtorch's CPU build): the GPUs are only reserved.")
+  @JsonProperty("gpus")
+  private final Integer gpus;
+
+  @JsonCreator
+  public ServeResourcesSpec(
+      @JsonProperty("gpus") Integer gpus,
+      @JsonProperty("cpu") String cpu,
+      @JsonProperty("memory") String memory,
+      @JsonProperty("nodeSelector") Map<String, String> nodeSelector,
+      @JsonProperty("tolerations") List<Toleration> tolerations,
+      @JsonProperty("affinity") Affinity affinity,
+      @JsonProperty("priorityClassName") String priorityClassName,
+      @JsonProperty("image") String image) {
+    super(cpu, memory, nodeSelector, tolerations, affinity, priorityClassName, image);
+    this.gpus = gpus;
+  }
 
   public static ServeResourcesSpec defaults() {
     return new ServeResourcesSpec(null, null, null, null, null, null, null, null);
   }
 
+  public Integer gpus() {
+    return gpus;
+  }
+
   public int effectiveGpus() {
     return gpus == null ? 1 : gpus;
+  }
+
+  @Override
+  protected List<Object> values() {
+    List<Object> v = new ArrayList<>(super.values());
+    v.add(gpus);
+    return v;
   }
 }

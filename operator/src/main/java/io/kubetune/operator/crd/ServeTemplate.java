@@ -21,7 +21,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 public record ServeTemplate(
     @JsonPropertyDescription(
             "Serve the base model (spec.model) with the trained PEFT adapter instead of the"
-                + " merged model (default false; LoRA and QLoRA jobs only).")
+                + " merged model (default false; LoRA jobs only).")
         Boolean useAdapter,
     @Min(0) @Max(100) @JsonPropertyDescription("Server replicas (default 1).") Integer replicas,
     @JsonPropertyDescription("GPUs, CPU, memory, scheduling and image of the server pods.")

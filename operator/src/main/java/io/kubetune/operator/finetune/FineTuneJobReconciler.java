@@ -83,7 +83,7 @@ public class FineTuneJobReconciler implements Reconciler<FineTuneJob> {
             context.getSecondaryResource(Job.class),
             context.getSecondaryResource(TrainingProgress.class),
             context.getSecondaryResource(ModelServe.class),
-            SpecValidator.problems(job.getSpec()));
+            SchemaCheck.problems(job));
     FineTuneJobStatus next = FineTuneJobStatuses.compute(job, observed, Instant.now());
     metrics.record(job.getMetadata().getNamespace(), job.getMetadata().getName(), next.progress());
     if (Objects.equals(job.getStatus(), next)) {

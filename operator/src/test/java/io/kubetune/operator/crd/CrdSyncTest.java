@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The CRDs committed under crds/ are exactly what the Java API types generate. Run with
- * -Dkubetune.updateCrds=true to rewrite them after changing the types.
+ * The CRDs committed under crds/ are exactly what the Java API types generate, with {@link
+ * CrdPostProcessing}. Run with -Dkubetune.updateCrds=true (make crds) to rewrite them after
+ * changing the types.
  */
 class CrdSyncTest {
 
@@ -28,6 +29,7 @@ class CrdSyncTest {
   void committedCrdsMatchTheJavaTypes(@TempDir Path generated) throws IOException {
     new CRDGenerator()
         .customResourceClasses(FineTuneJob.class, ModelServe.class)
+        .withPostProcessor(new CrdPostProcessing())
         .forCRDVersions("v1")
         .inOutputDir(generated.toFile())
         .generate();

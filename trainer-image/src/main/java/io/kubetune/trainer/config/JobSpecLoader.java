@@ -11,6 +11,8 @@ import io.kubetune.api.DatasetSpec;
 import io.kubetune.api.TrainerExitCodes;
 import io.kubetune.api.TrainingJobSpec;
 import io.kubetune.trainer.error.KubetuneException;
+import io.kubetune.validation.CustomResourceValidator;
+import io.kubetune.validation.Violation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -25,9 +27,14 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads {@code job.yaml} into a {@link TrainingJobSpec}: either the training spec itself, or a
- * whole FineTuneJob document (apiVersion kubetune.io/v1alpha1, kind FineTuneJob), whose {@code
- * spec} is taken without its cluster-only keys. Every problem is reported at once, one per line, as
- * {@code file:line:column: field.path: what is wrong} (no line:column for a missing field).
+ * whole FineTuneJob document (apiVersion kubetune.io/v1alpha1, kind FineTuneJob). Both are checked
+ * by the one validator against the generated CRD, schema and CEL rules, with the API server's
+ * messages: a FineTuneJob document exactly as the API server checks it (its cluster-only fields
+ * too, although training ignores them), a training spec against the spec's schema without the
+ * cluster-only fields and the cluster rules ({@link CustomResourceValidator#trainingSpec()}). Every
+ * problem is reported at once, one per line, as {@code file:line:column: message}, in file order
+ * (no line:column for a missing field of the document itself); an unknown field gets a
+ * did-you-mean.
  *
  * <p>Exit codes: {@code CONFIG_ERROR} for an invalid spec, {@code NO_INPUT} for a job file, model
  * folder or dataset file that does not exist.
@@ -38,9 +45,6 @@ public final class JobSpecLoader {
 
   /** FineTuneJob spec keys that only the operator reads. */
   public static final Set<String> CLUSTER_ONLY_KEYS = TrainingJobSpec.CLUSTER_ONLY_FIELDS;
-
-  private static final Set<String> DOCUMENT_KEYS =
-      Set.of("apiVersion", "kind", "metadata", "spec", "status");
 
   private final SourceResolver resolver;
   private final ObjectMapper yaml =
@@ -112,23 +116,23 @@ public final class JobSpecLoader {
     if (!root.isObject()) {
       throw config(file + ": the document must be a mapping");
     }
-    List<Problem> problems = new ArrayList<>();
+    boolean document = root.has("kind") || root.has("apiVersion");
+    List<Line> lines = new ArrayList<>();
     JsonNode specNode = root;
-    String prefix = "";
-    String pointer = "";
-    if (root.has("kind") || root.has("apiVersion")) {
-      prefix = "spec.";
-      pointer = "/spec";
-      specNode = finetuneJobSpec((ObjectNode) root, problems);
+    if (document) {
+      lines.addAll(kindProblems(file, root, locations));
+      if (lines.isEmpty()) {
+        violations(file, CustomResourceValidator.fineTuneJob().validate(root), locations, lines);
+      }
+      specNode = trainingPart(root.get("spec"));
+    } else {
+      violations(file, CustomResourceValidator.trainingSpec().validate(root), locations, lines);
     }
-    if (specNode != null) {
-      problems.addAll(
-          AnnotationValidator.validate(
-              specNode, TrainingJobSpec.class, prefix.isEmpty() ? "" : "spec", pointer));
+    if (!lines.isEmpty()) {
+      lines.sort(Line.IN_FILE_ORDER);
+      throw config(lines.stream().map(Line::text).collect(Collectors.joining("\n")));
     }
-    if (!problems.isEmpty()) {
-      throw config(report(file, problems, locations));
-    }
+    String prefix = document ? "spec." : "";
     try {
       return new Parsed(yaml.treeToValue(specNode, TrainingJobSpec.class), prefix);
     } catch (JsonMappingException e) {
@@ -139,55 +143,65 @@ public final class JobSpecLoader {
     }
   }
 
-  /** The spec of a FineTuneJob, cluster-only keys removed; null when there is none. */
-  private static JsonNode finetuneJobSpec(ObjectNode root, List<Problem> problems) {
+  /** One reported problem and where it is in the file (null: not at a place in it). */
+  private record Line(YamlLocations.Location at, String text) {
+    static final Comparator<Line> IN_FILE_ORDER =
+        Comparator.comparing((Line l) -> l.at() == null ? Integer.MAX_VALUE : l.at().line())
+            .thenComparing(l -> l.at() == null ? 0 : l.at().column());
+
+    static Line of(Path file, Optional<YamlLocations.Location> at, String message) {
+      return new Line(at.orElse(null), file + at.map(l -> ":" + l).orElse("") + ": " + message);
+    }
+  }
+
+  /** The trainer reads only FineTuneJobs of our API version (the API server has no other). */
+  private static List<Line> kindProblems(Path file, JsonNode root, YamlLocations locations) {
+    List<Line> lines = new ArrayList<>();
     String apiVersion = root.path("apiVersion").asText("");
     String kind = root.path("kind").asText("");
     if (!apiVersion.equals(API_VERSION)) {
-      problems.add(
-          new Problem(
-              "/apiVersion",
-              "apiVersion",
-              "must be " + API_VERSION + ", got '" + apiVersion + "'",
-              false));
+      lines.add(
+          Line.of(
+              file,
+              locations.value("/apiVersion"),
+              "apiVersion: must be " + API_VERSION + ", got '" + apiVersion + "'"));
     }
     if (!kind.equals(KIND)) {
-      problems.add(new Problem("/kind", "kind", "must be " + KIND + ", got '" + kind + "'", false));
+      lines.add(
+          Line.of(
+              file, locations.value("/kind"), "kind: must be " + KIND + ", got '" + kind + "'"));
     }
-    root.fieldNames()
-        .forEachRemaining(
-            name -> {
-              if (!DOCUMENT_KEYS.contains(name)) {
-                problems.add(new Problem("/" + name, name, "unknown field", true));
-              }
-            });
-    JsonNode spec = root.get("spec");
+    return lines;
+  }
+
+  private static void violations(
+      Path file, List<Violation> violations, YamlLocations locations, List<Line> out) {
+    for (Violation v : violations) {
+      Optional<YamlLocations.Location> at =
+          v.unknownField() ? locations.key(v.pointer()) : nearest(locations, v.pointer());
+      out.add(Line.of(file, at, v.withHint()));
+    }
+  }
+
+  /** Where a value is written; for a missing one, where the object that lacks it is. */
+  private static Optional<YamlLocations.Location> nearest(YamlLocations locations, String pointer) {
+    for (String p = pointer; !p.isEmpty(); p = p.substring(0, p.lastIndexOf('/'))) {
+      Optional<YamlLocations.Location> at = locations.value(p);
+      if (at.isPresent()) {
+        return at;
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The training part of a FineTuneJob's spec: without the keys only the operator reads. */
+  private static JsonNode trainingPart(JsonNode spec) {
     if (spec == null || !spec.isObject()) {
-      problems.add(new Problem("", "spec", "is required", false));
-      return null;
+      return spec;
     }
     ObjectNode training = ((ObjectNode) spec).deepCopy();
     training.remove(CLUSTER_ONLY_KEYS);
     return training;
-  }
-
-  private static String report(Path file, List<Problem> problems, YamlLocations locations) {
-    record Line(YamlLocations.Location at, String text) {}
-    List<Line> lines = new ArrayList<>();
-    for (Problem p : problems) {
-      Optional<YamlLocations.Location> at =
-          p.pointer().isEmpty()
-              ? Optional.empty()
-              : p.atKey() ? locations.key(p.pointer()) : locations.value(p.pointer());
-      lines.add(
-          new Line(
-              at.orElse(null),
-              file + at.map(l -> ":" + l).orElse("") + ": " + p.field() + ": " + p.message()));
-    }
-    lines.sort(
-        Comparator.comparing((Line l) -> l.at() == null ? Integer.MAX_VALUE : l.at().line())
-            .thenComparing(l -> l.at() == null ? 0 : l.at().column()));
-    return lines.stream().map(Line::text).collect(Collectors.joining("\n"));
   }
 
   private Path resolve(String field, String uri) {

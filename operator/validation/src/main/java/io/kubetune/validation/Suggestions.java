@@ -1,4 +1,4 @@
-package io.kubetune.trainer.config;
+package io.kubetune.validation;
 
 import java.util.Collection;
 import java.util.Locale;
