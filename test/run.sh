@@ -8,6 +8,8 @@
 #   images     the trainer and operator images built with Docker and run (training in a container)
 #   serve      kubetune serve driven by the official openai npm client, and its web page in Chromium
 #   e2e        the operator on a real Kubernetes control plane with fake GPU nodes (kwok)
+#   pods       real pods on a kind cluster built offline: train, progress, export, serve, chat;
+#              a killed training pod resumes; the operator's leader fails over
 # Not in the default run (it needs the reference Python environment from PyPI, which CI lacks):
 #   reference  bench/reference_checks.sh: fixtures regenerated and compared, exports checked with
 #              transformers and PEFT
@@ -23,9 +25,10 @@ declare -A commands=(
   [images]="env KUBETUNE_REBUILD=1 deploy/image/smoke.sh"
   [serve]="trainer-image/src/test/openai/run.sh && trainer-image/src/test/web/run.sh"
   [e2e]="deploy/test-cluster/e2e/run.sh"
+  [pods]="deploy/test-cluster/e2e/pods/run.sh"
   [reference]="bench/reference_checks.sh"
 )
-order=(selftest unit images serve e2e)
+order=(selftest unit images serve e2e pods)
 if [[ $# -gt 0 ]]; then
   order=("$@")
 fi

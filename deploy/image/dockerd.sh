@@ -5,6 +5,11 @@
 # is no systemd here), and waits until `docker info` answers. Idempotent: when
 # dockerd already answers it only prints that. Needs root for the first two.
 #
+# Privileged containers (kind's nodes) need runc-wrapper as docker's default runtime (see that
+# file): it is installed under /usr/local/libexec/kubetune and named in /etc/docker/daemon.json
+# (other keys there are kept); a running dockerd that lacks it is told to reload (SIGHUP: docker
+# reloads `runtimes` and `default-runtime` without a restart, so running containers stay up).
+#
 # Environment:
 #   KUBETUNE_CACHE        cache root (default $HOME/.cache/kubetune); dockerd's
 #                         log goes to $KUBETUNE_CACHE/docker/dockerd.log
@@ -25,6 +30,7 @@ say() { echo "dockerd.sh: $*" >&2; }
 missing=()
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+command -v jq >/dev/null 2>&1 || missing+=(jq) # runc-wrapper and daemon.json
 if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     say "missing ${missing[*]} and not root: install them (apt-get install ${missing[*]})"
@@ -43,9 +49,37 @@ fi
 
 answers() { timeout 10 docker info >/dev/null 2>&1; }
 
-# 2. daemon
+# 2. runtime wrapper (privileged containers)
+RUNTIME=kubetune-runc
+WRAPPER=/usr/local/libexec/kubetune/runc-wrapper
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+if [[ $(id -u) -eq 0 ]]; then
+  if ! cmp -s "$HERE/runc-wrapper" "$WRAPPER"; then
+    install -D -m 0755 "$HERE/runc-wrapper" "$WRAPPER.tmp" && mv "$WRAPPER.tmp" "$WRAPPER"
+  fi
+  conf=/etc/docker/daemon.json
+  mkdir -p /etc/docker
+  [[ -s $conf ]] || echo '{}' >"$conf"
+  want="$(jq --arg r "$RUNTIME" --arg p "$WRAPPER" \
+    '.runtimes[$r] = {path: $p} | ."default-runtime" = $r' "$conf")"
+  if [[ "$want" != "$(jq . "$conf")" ]]; then
+    printf '%s\n' "$want" >"$conf.tmp" && mv "$conf.tmp" "$conf"
+    say "docker default runtime: $RUNTIME ($WRAPPER) in $conf"
+  fi
+fi
+
+# 3. daemon
 if answers; then
   say "dockerd already answers ($(docker version --format '{{.Server.Version}}' 2>/dev/null || echo '?'))"
+  if [[ "$(docker info --format '{{.DefaultRuntime}}' 2>/dev/null)" != "$RUNTIME" && $(id -u) -eq 0 ]]; then
+    pid="$(cat /var/run/docker.pid 2>/dev/null || true)"
+    [[ -n $pid ]] && kill -HUP "$pid"
+    for _ in $(seq 50); do
+      [[ "$(docker info --format '{{.DefaultRuntime}}' 2>/dev/null)" == "$RUNTIME" ]] && break
+      sleep 0.2
+    done
+    say "dockerd reloaded its configuration: default runtime $(docker info --format '{{.DefaultRuntime}}')"
+  fi
 else
   t=$(date +%s.%N)
   pidfile=/var/run/docker.pid

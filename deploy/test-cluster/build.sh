@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver, kube-controller-manager, kube-scheduler, kubectl,
-# etcd, kwok and kwokctl from Go modules (module proxy only, no GitHub, no
+# Builds Kubernetes binaries from Go modules (module proxy only, no GitHub, no
 # container registry) into a content-addressed cache directory:
 #
-#   ${KUBETUNE_CACHE:-$HOME/.cache/kubetune}/k8s/<key>/bin
+#   build.sh [kwok]   kube-apiserver, kube-controller-manager, kube-scheduler,
+#                     kubectl, etcd, kwok, kwokctl (the control plane of up.sh,
+#                     also the control-plane images of the kind node image)
+#                     -> ${KUBETUNE_CACHE:-$HOME/.cache/kubetune}/k8s/<key>/bin
+#   build.sh node     kubelet, kubeadm, kube-proxy (what a real node adds; the
+#                     kind node image of deploy/kind/node-image)
+#                     -> ${KUBETUNE_CACHE:-$HOME/.cache/kubetune}/k8s/<key>-node/bin
 #
-# <key> = hash of k8sbin/go.mod, go.sum, the etcd main and the build recipe
-# below, plus the Go version. When that directory is complete the build is
-# skipped. The bin directory path is printed on the last line of stdout.
+# Both sets come from the one module k8sbin/, so the second build compiles only
+# the packages the first did not (the Go build cache has the rest).
+# <key> = hash of k8sbin/go.mod, go.sum, the etcd main and the set's build
+# recipe below, plus the Go version. When that directory is complete the build
+# is skipped. The bin directory path is printed on the last line of stdout.
 #
 # Environment:
 #   KUBETUNE_CACHE   cache root (default $HOME/.cache/kubetune)
@@ -25,16 +32,32 @@ CACHE_ROOT="${KUBETUNE_CACHE:-$HOME/.cache/kubetune}"
 KUBE_VERSION="v1.36.3"
 KUBE_GIT_COMMIT="0000000000000000000000000000000000000000"
 
-BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok kwokctl)
-PACKAGES=(
-  k8s.io/kubernetes/cmd/kube-apiserver
-  k8s.io/kubernetes/cmd/kube-controller-manager
-  k8s.io/kubernetes/cmd/kube-scheduler
-  k8s.io/kubernetes/cmd/kubectl
-  ./cmd/etcd
-  sigs.k8s.io/kwok/cmd/kwok
-  sigs.k8s.io/kwok/cmd/kwokctl
-)
+SET="${1:-kwok}"
+case "$SET" in
+  kwok)
+    BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok kwokctl)
+    PACKAGES=(
+      k8s.io/kubernetes/cmd/kube-apiserver
+      k8s.io/kubernetes/cmd/kube-controller-manager
+      k8s.io/kubernetes/cmd/kube-scheduler
+      k8s.io/kubernetes/cmd/kubectl
+      ./cmd/etcd
+      sigs.k8s.io/kwok/cmd/kwok
+      sigs.k8s.io/kwok/cmd/kwokctl
+    )
+    SUFFIX=""
+    ;;
+  node)
+    BINARIES=(kubelet kubeadm kube-proxy)
+    PACKAGES=(
+      k8s.io/kubernetes/cmd/kubelet
+      k8s.io/kubernetes/cmd/kubeadm
+      k8s.io/kubernetes/cmd/kube-proxy
+    )
+    SUFFIX="-node"
+    ;;
+  *) echo "build.sh: unknown set '$SET' (kwok or node)" >&2; exit 64 ;;
+esac
 
 ver_nov="${KUBE_VERSION#v}"
 KUBE_MAJOR="${ver_nov%%.*}"
@@ -57,7 +80,7 @@ GO_VERSION="$("$GO" env GOVERSION)"
 key="$({
   cat "$MOD_DIR/go.mod" "$MOD_DIR/go.sum" "$MOD_DIR/cmd/etcd/main.go"
   printf '%s\n%s\n' "$RECIPE" "$GO_VERSION"
-} | sha256sum | cut -c1-16)"
+} | sha256sum | cut -c1-16)$SUFFIX"
 OUT_DIR="$CACHE_ROOT/k8s/$key"
 BIN_DIR="$OUT_DIR/bin"
 
@@ -87,7 +110,7 @@ if [[ "${FORCE_BUILD:-0}" != 1 ]] && complete; then
   exit 0
 fi
 
-echo "build.sh: building ${BINARIES[*]} ($KUBE_VERSION, $GO_VERSION, key $key); cold: ~8 min on 2 cores" >&2
+echo "build.sh: building ${BINARIES[*]} ($KUBE_VERSION, $GO_VERSION, key $key); cold: ~8 min on 2 cores (kwok), ~4 more (node)" >&2
 tmp="$(mktemp -d "$CACHE_ROOT/k8s/.build-$key.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/bin"
@@ -100,7 +123,7 @@ mkdir -p "$tmp/bin"
 for b in "${BINARIES[@]}"; do
   [[ -x "$tmp/bin/$b" ]] || { echo "build.sh: $b missing after build" >&2; exit 1; }
 done
-"$tmp/bin/kube-apiserver" --version >&2
+"$tmp/bin/${BINARIES[0]}" --version >&2
 
 {
   echo "key=$key"

@@ -41,6 +41,8 @@ final class ChatCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    ModelFolder.requireModel("--model", model);
+    ModelFolder.requireAdapter("--adapter", adapter);
     try (NDManager manager = NDManager.newBaseManager("PyTorch");
         LoadedChatModel loaded =
             LoadedChatModel.load(manager, model, adapter, bf16 ? Dtype.BF16 : Dtype.F32)) {

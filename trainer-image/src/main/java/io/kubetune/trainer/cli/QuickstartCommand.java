@@ -49,6 +49,9 @@ final class QuickstartCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Path out = output.toAbsolutePath();
     boolean tiny = model == null;
+    if (!tiny) {
+      ModelFolder.requireModel("--model", model);
+    }
     Path base = tiny ? out.resolve("base-model") : model.toAbsolutePath();
     if (tiny) {
       System.err.println("kubetune quickstart: writing a tiny random base model to " + base);

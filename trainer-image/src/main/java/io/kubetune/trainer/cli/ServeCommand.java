@@ -150,6 +150,8 @@ final class ServeCommand implements Callable<Integer> {
           io.kubetune.api.TrainerExitCodes.USAGE,
           "--idle-timeout and --read-timeout must be at least 1, --drain-timeout at least 0");
     }
+    ModelFolder.requireModel("--model", model);
+    ModelFolder.requireAdapter("--adapter", adapter);
     String name =
         servedModelName != null
             ? servedModelName

@@ -10,7 +10,7 @@ public final class Tensors {
 
   /**
    * A scalar whose memory libtorch owns. DJL's {@code create(float)} aliases a Java direct buffer
-   * that the GC may free while autograd still reads it (field-notes.md: wrong gradients).
+   * that the GC may free while autograd still reads it (docs/runtime-notes.md: wrong gradients).
    */
   public static NDArray scalar(NDManager manager, float value) {
     try (NDArray javaBacked = manager.create(value)) {

@@ -5,7 +5,7 @@ import java.util.Collection;
 
 /**
  * Global-norm clipping as torch.nn.utils.clip_grad_norm_ (DJL's own clipping clamps one side only:
- * field-notes.md).
+ * docs/runtime-notes.md).
  */
 public final class GradientClipping {
   private GradientClipping() {}

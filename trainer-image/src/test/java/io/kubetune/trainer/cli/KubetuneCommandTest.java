@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class KubetuneCommandTest {
@@ -35,6 +38,13 @@ class KubetuneCommandTest {
   }
 
   @Test
+  void versionNamesTheReleaseAndWhatItRunsOn() {
+    assertThat(run("-V")).isZero();
+    // from target/classes there is no manifest; the packaged jar prints its version (./kubetune -V)
+    assertThat(out.toString()).startsWith("kubetune ").contains("DJL 0.36.0, Java ");
+  }
+
+  @Test
   void unknownOptionIsAUsageErrorWithASuggestion() {
     assertThat(run("train", "-f", "job.yaml", "--fiel")).isEqualTo(64);
     assertThat(err.toString()).contains("Unknown option: '--fiel'");
@@ -44,5 +54,29 @@ class KubetuneCommandTest {
   void noSubcommandIsAUsageError() {
     assertThat(run()).isEqualTo(64);
     assertThat(err.toString()).contains("a subcommand is required");
+  }
+
+  @Test
+  void serveNamesAModelFolderThatDoesNotExistBeforeListening() {
+    assertThat(run("serve", "--model", "no/such/model", "--port", "0")).isEqualTo(66);
+    assertThat(err.toString())
+        .contains("kubetune serve: --model no/such/model: no such folder")
+        .doesNotContain("listening", "tokenizer.json");
+  }
+
+  @Test
+  void chatSaysWhatIsWrongWithTheModelAndAdapterFolders(@TempDir Path dir) throws Exception {
+    assertThat(run("chat", "--model", "no/such/model")).isEqualTo(66);
+    assertThat(err.toString()).contains("kubetune chat: --model no/such/model: no such folder");
+
+    err.getBuffer().setLength(0);
+    assertThat(run("chat", "--model", dir.toString())).isEqualTo(66);
+    assertThat(err.toString()).contains("not a HuggingFace model folder (no config.json in it)");
+
+    err.getBuffer().setLength(0);
+    Files.writeString(dir.resolve("config.json"), "{}");
+    assertThat(run("chat", "--model", dir.toString(), "--adapter", dir.resolve("a").toString()))
+        .isEqualTo(66);
+    assertThat(err.toString()).contains("--adapter " + dir.resolve("a") + ": no such folder");
   }
 }
