@@ -67,6 +67,9 @@ for kind in finetunejob modelserve; do
   expect_eq "$(grep -c ' created$' <<<"$out")" "$n" "$kind objects at a bound created"
   accepted=$((accepted + n))
   # past each bound: refused, the message naming the field
+  expected_refused="$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))))' \
+    "$dir/$kind.refused.json")" || fail "cannot read $dir/$kind.refused.json"
+  refused_before=$refused
   while IFS=$'\t' read -r name field object; do
     if out="$(kubectl -n "$NS" apply -f - <<<"$object" 2>&1)"; then
       problems+=("$name: $field one past its bound was accepted")
@@ -78,15 +81,19 @@ for kind in finetunejob modelserve; do
 import json, sys
 for r in json.load(open(sys.argv[1])):
     print(r["name"], r["field"], json.dumps(r["object"]), sep="\t")' "$dir/$kind.refused.json")
+  # the loop reads a process substitution whose failure bash does not report: count what it saw
+  expect_eq "$((refused - refused_before))" "$expected_refused" "$kind objects past a bound tried"
 done
 ((${#problems[@]} == 0)) || fail "$(printf '\n      %s' "${problems[@]}")"
 step "ok: $accepted objects at a bound accepted, $refused one past it refused naming the field ($(grep -h '^at bound' "$dir"/*.cases | awk '{print $4}' | sort -u | wc -l) fields)"
 
-unread() { # the objects at a bound that have no phase yet: the operator has not read them
-  k get finetunejobs,modelserves -o 'jsonpath={range .items[*]}{.metadata.name}={.status.phase}{"\n"}{end}' |
-    grep -E '^(fin|mod)-b-[0-9]+=$' || true
+none_unread() { # every object at a bound is listed and has a phase: the operator read each
+  local rows
+  rows="$(k get finetunejobs,modelserves -o 'jsonpath={range .items[*]}{.metadata.name}={.status.phase}{"\n"}{end}')" ||
+    return 1
+  rows="$(grep -E '^(fin|mod)-b-[0-9]+=' <<<"$rows" || true)"
+  [[ "$(grep -c . <<<"$rows")" == "$accepted" ]] && ! grep -qE '=$' <<<"$rows"
 }
-none_unread() { [[ -z "$(unread)" ]]; }
 wait_until 180 "the operator read every object at a bound (each has a phase)" none_unread
 
 expect_eq "$(jp job/control '{.metadata.uid}')" "$control_uid" "control: the same Job"

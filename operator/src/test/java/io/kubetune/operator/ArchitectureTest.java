@@ -32,10 +32,13 @@ class ArchitectureTest {
           // the CRD's schema and CEL rules applied to a spec, shared with the trainer
           // (module operator/validation)
           List.of("io.kubetune.validation"),
+          // what the API server's refusals mean (a refused owned object, a terminating namespace)
+          List.of(OP + ".errors"),
           // the custom resource types; settings; labels, events and conditions
           List.of(OP, OP + ".config", OP + ".crd", OP + ".events", OP + ".status"),
-          // what both features build on: pod settings, per-job metrics
-          List.of(OP + ".metrics", OP + ".pods"),
+          // what both features build on: pod settings, per-job metrics, owned objects taken back,
+          // the operator's liveness
+          List.of(OP + ".metrics", OP + ".pods", OP + ".owned", OP + ".health"),
           // the two features: FineTuneJob and ModelServe, each with its dependents
           List.of(OP + ".finetune..", OP + ".serve.."));
 

@@ -11,19 +11,29 @@ import io.fabric8.generator.annotation.ValidationRule;
 
 /** One dataset file (JSONL or JSON) and how to read it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "!has(self.imageFolder) || (has(self.format) && self.format == 'llava')",
+    message = "imageFolder is read only for format llava")
 public record DatasetSpec(
     @Required
-        @Pattern(SourceUri.PATTERN)
+        @Pattern(SourceUri.SOURCE_PATTERN)
         @ValidationRule(
             value = SourceUri.NORMALISED_RULE,
             message = SourceUri.NOT_NORMALISED_MESSAGE)
         @Size(max = SourceUri.MAX_LENGTH)
-        @JsonPropertyDescription("The dataset file: file:///abs/path or pvc://claim/path.")
+        @JsonPropertyDescription(
+            "The dataset file: file:///abs/path, pvc://claim/path,"
+                + " hf://datasets/org/name[@revision]/path/file.jsonl (a file of a HuggingFace"
+                + " dataset repository) or s3://bucket/key (fetched once with an ETag check).")
         String source,
     @JsonPropertyDescription(
-            "Record format: openai (messages), alpaca (instruction/input/output), sharegpt"
-                + " (conversations with from/value), xtuner (conversation: [{system, input,"
-                + " output}]) or text (raw text for incremental pre-training). Default openai.")
+            "Record format: openai (messages; an assistant message with loss: false is context,"
+                + " not a target), alpaca (instruction/input/output; other fields, system included,"
+                + " are not read, as in XTuner), sharegpt (conversations with from/value), xtuner"
+                + " (conversation: [{system, input, output, output_with_loss}]), text (raw text"
+                + " for incremental pre-training) or llava (LLaVA's JSON: id, image, conversations"
+                + " with <image> in a human turn; needs a model with a vision tower). Default"
+                + " openai.")
         Format format,
     @JsonPropertyDescription(
             "Chat template: internlm2_chat, qwen_chat, llama3_chat, or tokenizer (the model's own"
@@ -35,7 +45,22 @@ public record DatasetSpec(
         OnInvalid onInvalid,
     @Min(1)
         @JsonPropertyDescription("Use at most this many samples of this dataset (default: all).")
-        Integer maxSamples) {
+        Integer maxSamples,
+    @Pattern(SourceUri.PATTERN)
+        @ValidationRule(
+            value = SourceUri.NORMALISED_RULE,
+            message = SourceUri.NOT_NORMALISED_MESSAGE)
+        @Size(max = SourceUri.MAX_LENGTH)
+        @JsonPropertyDescription(
+            "For format llava: the folder the records' image paths are relative to (file:///abs"
+                + " or pvc://claim/path). Default: the dataset file's folder.")
+        String imageFolder) {
+
+  /** A dataset with no image folder. */
+  public DatasetSpec(
+      String source, Format format, Template template, OnInvalid onInvalid, Integer maxSamples) {
+    this(source, format, template, onInvalid, maxSamples, null);
+  }
 
   public DatasetSpec {
     format = format == null ? Format.OPENAI : format;
@@ -54,7 +79,9 @@ public record DatasetSpec(
     @JsonProperty("xtuner")
     XTUNER,
     @JsonProperty("text")
-    TEXT
+    TEXT,
+    @JsonProperty("llava")
+    LLAVA
   }
 
   /** Chat templates: XTuner's PROMPT_TEMPLATE entries, or the tokenizer's own. */

@@ -1,29 +1,59 @@
 package io.kubetune.api;
 
 import java.nio.file.Path;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A location with a scheme: {@code file:///abs/path} or {@code pvc://claim/path}. The path is
- * normalised: no empty segment ({@code //}, so no absolute path inside a claim), no {@code .} or
- * {@code ..} segment, so a spec can never point outside its volume. Parsing refuses what the CRD's
- * rules refuse ({@link #PATTERN}, {@link #UNSAFE_PATH_CEL}).
+ * A location with a scheme: {@code file:///abs/path}, {@code pvc://claim/path}, and for the model
+ * and datasets also {@code s3://bucket/key} (any S3-compatible store) and {@code
+ * hf://[datasets/]org/name[@revision][/path]} (a HuggingFace Hub repository, as huggingface_hub's
+ * HfFileSystem names it). The path is normalised: no empty segment ({@code //}, so no absolute path
+ * inside a claim), no {@code .} or {@code ..} segment, so a spec can never point outside its
+ * volume, bucket or repository. Parsing refuses what the CRD's rules refuse ({@link #PATTERN},
+ * {@link #SOURCE_PATTERN}, {@link #UNSAFE_PATH_CEL}).
  *
- * @param scheme "file" or "pvc"
- * @param claim the PersistentVolumeClaim name for pvc://, null for file://
- * @param path absolute for file://, relative to the claim's root for pvc:// ("" for the root)
+ * @param scheme "file", "pvc", "s3" or "hf"
+ * @param authority the claim (pvc), the bucket (s3), the repository id with its type prefix for
+ *     datasets ("org/name" or "datasets/org/name", hf), null for file
+ * @param path absolute for file://, relative to the claim, bucket or repository root otherwise (""
+ *     for the root)
+ * @param revision the branch, tag or commit of an hf:// repository (null: main); null otherwise
  */
-public record SourceUri(String scheme, String claim, String path) {
+public record SourceUri(String scheme, String authority, String path, String revision) {
 
-  /** The scheme part of {@link #parse} as a CRD pattern (RE2: no look-ahead). */
+  /** Where outputs and served models may be: file:// or pvc:// (RE2: no look-ahead). */
   public static final String PATTERN = "^(file:///|pvc://[a-z0-9]([-a-z0-9.]*[a-z0-9])?(/|$))";
+
+  /** The bucket of an s3:// URI, as S3 names buckets (3 to 63 characters). */
+  private static final String BUCKET = "[a-z0-9][-a-z0-9.]{1,61}[a-z0-9]";
+
+  /** One part of a HuggingFace repository id (an organisation or a name). */
+  private static final String HF_NAME = "[A-Za-z0-9][-A-Za-z0-9_.]{0,95}";
+
+  /** A branch, tag or commit: no '/', and never '.' or '..'. */
+  private static final String HF_REVISION = "[A-Za-z0-9_][-A-Za-z0-9_.]{0,127}";
+
+  /**
+   * Where a model or a dataset may come from: {@link #PATTERN}'s schemes, s3:// and hf:// (RE2).
+   */
+  public static final String SOURCE_PATTERN =
+      "^(file:///|pvc://[a-z0-9]([-a-z0-9.]*[a-z0-9])?(/|$)|s3://"
+          + BUCKET
+          + "(/|$)|hf://(datasets/)?"
+          + HF_NAME
+          + "/"
+          + HF_NAME
+          + "(@"
+          + HF_REVISION
+          + ")?(/|$))";
 
   /**
    * What a normalised path never has, after the scheme and the claim: an empty segment ({@code
    * //}), a {@code .} or a {@code ..} segment. RE2, for the CRD rule {@code
    * !self.matches(UNSAFE_PATH)}; {@link #parse} refuses the same.
    */
-  public static final String UNSAFE_PATH = "^[a-z]+://[^/]*.*(//|/[.][.]?(/|$))";
+  public static final String UNSAFE_PATH = "^[a-z0-9]+://[^/]*.*(//|/[.][.]?(/|$))";
 
   /** {@link #UNSAFE_PATH} quoted as a CEL string literal. */
   public static final String UNSAFE_PATH_CEL = "'" + UNSAFE_PATH + "'";
@@ -40,6 +70,10 @@ public record SourceUri(String scheme, String claim, String path) {
 
   private static final int MAX_CLAIM_NAME = 253;
   private static final Pattern UNSAFE = Pattern.compile(UNSAFE_PATH);
+  private static final Pattern S3 = Pattern.compile("^s3://(" + BUCKET + ")(/(.*))?$");
+  private static final Pattern HF =
+      Pattern.compile(
+          "^hf://((datasets/)?" + HF_NAME + "/" + HF_NAME + ")(@(" + HF_REVISION + "))?(/(.*))?$");
 
   /**
    * Parses {@code uri}, naming {@code field} in any error.
@@ -58,7 +92,7 @@ public record SourceUri(String scheme, String claim, String path) {
             field + ": file URIs need an absolute path (file:///abs/path), got '" + uri + "'");
       }
       requireNormalised(field, uri);
-      return new SourceUri("file", null, stripSlashes(path));
+      return new SourceUri("file", null, stripSlashes(path), null);
     }
     if (uri.startsWith("pvc://")) {
       String rest = uri.substring("pvc://".length());
@@ -72,7 +106,30 @@ public record SourceUri(String scheme, String claim, String path) {
             field + ": '" + claim + "' is not a valid PersistentVolumeClaim name in '" + uri + "'");
       }
       requireNormalised(field, uri);
-      return new SourceUri("pvc", claim, stripSlashes(path));
+      return new SourceUri("pvc", claim, stripSlashes(path), null);
+    }
+    if (uri.startsWith("s3://")) {
+      Matcher m = S3.matcher(uri);
+      if (!m.matches()) {
+        throw new IllegalArgumentException(
+            field
+                + ": not a valid s3://bucket/key in '"
+                + uri
+                + "' (bucket: 3 to 63 lower-case letters, digits, '.' and '-')");
+      }
+      requireNormalised(field, uri);
+      return new SourceUri(
+          "s3", m.group(1), stripSlashes(m.group(3) == null ? "" : m.group(3)), null);
+    }
+    if (uri.startsWith("hf://")) {
+      Matcher m = HF.matcher(uri);
+      if (!m.matches()) {
+        throw new IllegalArgumentException(
+            field + ": not a valid hf://[datasets/]org/name[@revision][/path] in '" + uri + "'");
+      }
+      requireNormalised(field, uri);
+      return new SourceUri(
+          "hf", m.group(1), stripSlashes(m.group(6) == null ? "" : m.group(6)), m.group(4));
     }
     int colon = uri.indexOf("://");
     String scheme = colon < 0 ? "(none)" : uri.substring(0, colon);
@@ -82,12 +139,30 @@ public record SourceUri(String scheme, String claim, String path) {
             + scheme
             + "' in '"
             + uri
-            + "'; use file:///abs/path or pvc://claim/path");
+            + "'; use file:///abs/path, pvc://claim/path, s3://bucket/key or hf://org/name");
   }
 
-  /** The local path of a file:// URI, or of a pvc:// URI whose claim is mounted at mountRoot. */
+  /** The PersistentVolumeClaim of a pvc:// URI, null otherwise. */
+  public String claim() {
+    return "pvc".equals(scheme) ? authority : null;
+  }
+
+  /** Whether the source lies outside the pod's volumes (s3://, hf://) and must be fetched. */
+  public boolean remote() {
+    return "s3".equals(scheme) || "hf".equals(scheme);
+  }
+
+  /**
+   * The local path of a file:// URI, or of a pvc:// URI whose claim is mounted at mountRoot.
+   *
+   * @throws IllegalStateException for an s3:// or hf:// URI, which must be fetched first
+   */
   public Path resolve(Path mountRoot) {
-    return "file".equals(scheme) ? Path.of(path) : mountRoot.resolve(claim).resolve(path);
+    return switch (scheme) {
+      case "file" -> Path.of(path);
+      case "pvc" -> mountRoot.resolve(authority).resolve(path);
+      default -> throw new IllegalStateException(scheme + ":// sources are fetched, not mounted");
+    };
   }
 
   private static void requireNormalised(String field, String uri) {

@@ -26,7 +26,11 @@ public record TrainingJobSpec(
         EvaluationSpec evaluation,
     @JsonPropertyDescription(
             "Where checkpoints and the exported model go. Set by the operator in a cluster.")
-        OutputSpec output) {
+        OutputSpec output,
+    @JsonPropertyDescription(
+            "How several ranks share the training state (ZeRO stage) and how long they wait for"
+                + " each other.")
+        DistributedSpec distributed) {
 
   /**
    * The fields a FineTuneJob's spec has beyond these: how to run on the cluster. The trainer
@@ -42,7 +46,8 @@ public record TrainingJobSpec(
           "suspend",
           "backoffLimit",
           "activeDeadlineSeconds",
-          "ttlSecondsAfterFinished");
+          "ttlSecondsAfterFinished",
+          "sourceSecretRef");
 
   public TrainingJobSpec {
     datasets = datasets == null ? List.of() : List.copyOf(datasets);
@@ -50,5 +55,6 @@ public record TrainingJobSpec(
     training = training == null ? TrainingSpec.defaults() : training;
     checkpoint = checkpoint == null ? CheckpointSpec.defaults() : checkpoint;
     evaluation = evaluation == null ? EvaluationSpec.defaults() : evaluation;
+    distributed = distributed == null ? DistributedSpec.defaults() : distributed;
   }
 }

@@ -31,7 +31,7 @@ class SourceUriTest {
   @CsvSource(
       delimiter = '|',
       value = {
-        "s3://bucket/x | datasets[0].source: unsupported scheme 's3'",
+        "gs://bucket/x | datasets[0].source: unsupported scheme 'gs'",
         "/data/x.jsonl | datasets[0].source: unsupported scheme '(none)'",
         "file://data/x | datasets[0].source: file URIs need an absolute path",
         "file:///data/../etc/passwd | datasets[0].source: the path must be normalised",
@@ -39,6 +39,16 @@ class SourceUriTest {
         "pvc://out//tmp/model | datasets[0].source: the path must be normalised",
         "pvc://claim/./x | datasets[0].source: the path must be normalised",
         "pvc://Bad_Claim/x | datasets[0].source: 'Bad_Claim' is not a valid PersistentVolumeClaim",
+        "s3://Bucket/x | datasets[0].source: not a valid s3://bucket/key",
+        "s3://ab/x | datasets[0].source: not a valid s3://bucket/key",
+        "s3://data/../other/x | datasets[0].source: the path must be normalised",
+        "s3://data//x | datasets[0].source: the path must be normalised",
+        "s3://data/a/./x | datasets[0].source: the path must be normalised",
+        "hf://qwen | datasets[0].source: not a valid hf://[datasets/]org/name",
+        "hf://Qwen/Qwen2@../x | datasets[0].source: not a valid hf://",
+        "hf://Qwen/../etc | datasets[0].source: not a valid hf://",
+        "hf://datasets/org/data/../../x | datasets[0].source: the path must be normalised",
+        "hf://Qwen/Qwen2//config.json | datasets[0].source: the path must be normalised",
       })
   void rejectsWithTheFieldName(String uri, String message) {
     assertThatThrownBy(() -> SourceUri.parse("datasets[0].source", uri))
@@ -47,14 +57,62 @@ class SourceUriTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"s3://bucket/x", "/data/x", "file://rel", "pvc://Bad_Claim/x"})
-  void crdPatternRejectsWhatParseRejectsForScheme(String uri) {
+  @ValueSource(
+      strings = {
+        "/data/x",
+        "file://rel",
+        "pvc://Bad_Claim/x",
+        "gs://b/x",
+        "s3://Bucket/x",
+        "s3://ab",
+        "hf://qwen",
+        "hf://Qwen/Qwen2@../x",
+        "hf://-x/y"
+      })
+  void crdPatternsRejectWhatParseRejectsForScheme(String uri) {
     assertThat(Pattern.compile(SourceUri.PATTERN).matcher(uri).find()).isFalse();
+    assertThat(Pattern.compile(SourceUri.SOURCE_PATTERN).matcher(uri).find()).isFalse();
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "s3://models/qwen2-0.5b/, s3, models, qwen2-0.5b, ",
+    "s3://my.data-lake/train/chats.jsonl, s3, my.data-lake, train/chats.jsonl, ",
+    "s3://bucket, s3, bucket, '', ",
+    "hf://Qwen/Qwen2-0.5B-Instruct, hf, Qwen/Qwen2-0.5B-Instruct, '', ",
+    "hf://internlm/internlm2-chat-1_8b@v1.0.0, hf, internlm/internlm2-chat-1_8b, '', v1.0.0",
+    "hf://datasets/tatsu-lab/alpaca@main/data/alpaca.jsonl, hf, datasets/tatsu-lab/alpaca,"
+        + " data/alpaca.jsonl, main",
+    "hf://org/name@0123456789abcdef0123456789abcdef01234567/sub, hf, org/name, sub,"
+        + " 0123456789abcdef0123456789abcdef01234567",
+  })
+  void parsesRemoteSourcesThatOnlyModelsAndDatasetsTake(
+      String uri, String scheme, String authority, String path, String revision) {
+    SourceUri parsed = SourceUri.parse("model.source", uri);
+    assertThat(parsed).isEqualTo(new SourceUri(scheme, authority, path, revision));
+    assertThat(parsed.remote()).isTrue();
+    assertThat(parsed.claim()).isNull();
+    assertThat(Pattern.compile(SourceUri.SOURCE_PATTERN).matcher(uri).find()).isTrue();
+    assertThat(Pattern.compile(SourceUri.PATTERN).matcher(uri).find())
+        .as("outputs and served models stay on file:// or pvc://")
+        .isFalse();
+    assertThatThrownBy(() -> parsed.resolve(Path.of("/mnt")))
+        .isInstanceOf(IllegalStateException.class);
   }
 
   /** The CRD's rule is NORMALISED_RULE, built from UNSAFE_PATH: test that constant itself. */
   @ParameterizedTest
-  @ValueSource(strings = {"file:///a/../b", "pvc://c/..", "pvc://c/x/../../y", "pvc://out//tmp"})
+  @ValueSource(
+      strings = {
+        "file:///a/../b",
+        "pvc://c/..",
+        "pvc://c/x/../../y",
+        "pvc://out//tmp",
+        "s3://bkt/../x",
+        "s3://bucket/a//b",
+        "hf://o/n/./x",
+        "hf://datasets/o/n@main/../../x"
+      })
   void theCrdsUnsafePathConstantMatchesWhatParseRejects(String uri) {
     assertThat(SourceUri.NORMALISED_RULE).contains(SourceUri.UNSAFE_PATH);
     assertThat(Pattern.compile(SourceUri.UNSAFE_PATH).matcher(uri).find()).isTrue();

@@ -1,6 +1,7 @@
 package io.kubetune.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -21,6 +22,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(
     name = "Phase",
     jsonPath = ".status.phase",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Reason",
+    jsonPath = ".status.reason",
     type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(
     name = "Progress",
@@ -151,5 +156,21 @@ public class FineTuneJob extends CustomResource<FineTuneJobSpec, FineTuneJobStat
   @JsonPropertyDescription("What the operator observed of the run; written by the operator only.")
   public FineTuneJobStatus getStatus() {
     return super.getStatus();
+  }
+
+  /**
+   * A spec the operator cannot read is null here; the reconciler reports it (see {@link Tolerant}).
+   */
+  @Override
+  @JsonDeserialize(using = Tolerant.class)
+  public void setSpec(FineTuneJobSpec spec) {
+    super.setSpec(spec);
+  }
+
+  /** A status the operator cannot read is null here; the reconciler writes it anew. */
+  @Override
+  @JsonDeserialize(using = Tolerant.class)
+  public void setStatus(FineTuneJobStatus status) {
+    super.setStatus(status);
   }
 }

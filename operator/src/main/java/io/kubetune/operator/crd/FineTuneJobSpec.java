@@ -9,6 +9,7 @@ import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.kubetune.api.CheckpointSpec;
 import io.kubetune.api.DatasetSpec;
+import io.kubetune.api.DistributedSpec;
 import io.kubetune.api.EvaluationSpec;
 import io.kubetune.api.MethodSpec;
 import io.kubetune.api.ModelSource;
@@ -45,6 +46,16 @@ import java.util.List;
         "storage.claimTemplate.accessModes must include ReadWriteMany when resources.nodes > 1:"
             + " every node writes checkpoints",
     fieldPath = ".storage.claimTemplate")
+@ValidationRule(
+    value =
+        "(!has(self.model.visionTower) && !(has(self.method) && has(self.method.stage)))"
+            + " || !has(self.resources)"
+            + " || ((!has(self.resources.nodes) || self.resources.nodes == 1)"
+            + " && (!has(self.resources.gpusPerNode) || self.resources.gpusPerNode <= 1))",
+    message =
+        "a LLaVA job (model.visionTower or method.stage) trains on one rank: resources.nodes 1"
+            + " and gpusPerNode at most 1",
+    fieldPath = ".resources")
 public record FineTuneJobSpec(
     @Required @JsonPropertyDescription("The base model to fine-tune.") ModelSource model,
     @Required
@@ -62,6 +73,10 @@ public record FineTuneJobSpec(
             "Where checkpoints/, hf/ (merged model) and adapter/ (PEFT adapter) go: a pvc:// URI."
                 + " Default: pvc://<storage claim>/<job name>.")
         OutputSpec output,
+    @JsonPropertyDescription(
+            "How the ranks (resources.nodes x gpusPerNode processes) share the training state"
+                + " (ZeRO stage) and how long they wait for each other.")
+        DistributedSpec distributed,
     @JsonPropertyDescription(
             "Nodes, GPUs, scheduling and the container image. nodes, gpusPerNode and image may"
                 + " only change while the job is Pending, Suspended or Failed; the other fields"
@@ -97,7 +112,15 @@ public record FineTuneJobSpec(
         @JsonPropertyDescription(
             "Delete the finished training Job and its pods (not the FineTuneJob, its status or"
                 + " the model) after this many seconds.")
-        Integer ttlSecondsAfterFinished) {
+        Integer ttlSecondsAfterFinished,
+    @JsonPropertyDescription(SOURCE_SECRET_DESCRIPTION) SourceSecretRef sourceSecretRef) {
+
+  static final String SOURCE_SECRET_DESCRIPTION =
+      "A Secret in this namespace whose keys become the trainer's environment, for s3:// and"
+          + " hf:// sources: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,"
+          + " AWS_REGION, AWS_ENDPOINT_URL (an S3-compatible store other than AWS), HF_TOKEN and"
+          + " HF_ENDPOINT; each key is optional, others are ignored. Without it, S3 credentials"
+          + " come from the pods' ServiceAccount (web identity) or the node.";
 
   static final String TEMPLATE_DESCRIPTION =
       "An overlay on the training pods: extra labels, annotations and environment variables"
@@ -110,7 +133,8 @@ public record FineTuneJobSpec(
 
   /** The part the trainer reads as job.yaml. */
   public TrainingJobSpec trainingJob() {
-    return new TrainingJobSpec(model, datasets, method, training, checkpoint, evaluation, output);
+    return new TrainingJobSpec(
+        model, datasets, method, training, checkpoint, evaluation, output, distributed);
   }
 
   public boolean suspended() {

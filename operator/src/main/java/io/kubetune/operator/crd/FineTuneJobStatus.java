@@ -14,9 +14,20 @@ public record FineTuneJobStatus(
             "Pending, Running, Exporting, Succeeded, Failed or Suspended: a summary of the"
                 + " conditions.")
         String phase,
+    @Size(max = 64)
+        @JsonPropertyDescription(
+            "Why the job is in its phase, in one word: the reason of the condition behind the"
+                + " phase (e.g. DataError or FailedCreate for a Failed job, Unschedulable or"
+                + " ErrImagePull for a Pending one).")
+        String reason,
     @JsonPropertyDescription(
             "Standard conditions: Created, Running, Suspended, Succeeded, Failed and (with"
-                + " spec.serve) Serving, each with a reason and a message.")
+                + " spec.serve) Serving, each with a reason and a message. Created is False with"
+                + " reason FailedCreate or FailedUpdate and the API server's message when it"
+                + " refuses an object the operator makes. And kstatus' Reconciling (True while"
+                + " pending, training, exporting or, with spec.serve, until the ModelServe is"
+                + " ready) and Stalled (True when Failed), which Flux and other kstatus readers"
+                + " use. Each carries the observedGeneration it was computed for.")
         List<Condition> conditions,
     @JsonPropertyDescription("The trainer's latest progress report.") ProgressStatus progress,
     @JsonPropertyDescription("When the training Job started (RFC 3339).") String startTime,

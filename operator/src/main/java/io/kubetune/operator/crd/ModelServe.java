@@ -1,6 +1,7 @@
 package io.kubetune.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -57,5 +58,21 @@ public class ModelServe extends CustomResource<ModelServeSpec, ModelServeStatus>
       "What the operator observed of the service; written by the operator only.")
   public ModelServeStatus getStatus() {
     return super.getStatus();
+  }
+
+  /**
+   * A spec the operator cannot read is null here; the reconciler reports it (see {@link Tolerant}).
+   */
+  @Override
+  @JsonDeserialize(using = Tolerant.class)
+  public void setSpec(ModelServeSpec spec) {
+    super.setSpec(spec);
+  }
+
+  /** A status the operator cannot read is null here; the reconciler writes it anew. */
+  @Override
+  @JsonDeserialize(using = Tolerant.class)
+  public void setStatus(ModelServeStatus status) {
+    super.setStatus(status);
   }
 }

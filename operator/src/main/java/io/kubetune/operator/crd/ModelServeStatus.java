@@ -15,7 +15,10 @@ public record ModelServeStatus(
     @JsonPropertyDescription("Server pods that are ready.") Integer readyReplicas,
     @JsonPropertyDescription("The model being served (resolved from fromFineTuneJob if set).")
         String model,
-    @JsonPropertyDescription("Standard conditions: ModelResolved and Ready.")
+    @JsonPropertyDescription(
+            "Standard conditions: ModelResolved and Ready; and kstatus' Reconciling (True until a"
+                + " server is ready) and Stalled (True when Failed), which Flux and other kstatus"
+                + " readers use. Each carries the observedGeneration it was computed for.")
         List<Condition> conditions,
     @JsonPropertyDescription("The metadata.generation this status was computed for.")
         Long observedGeneration) {}

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.Toleration;
 import java.util.ArrayList;
@@ -16,24 +15,21 @@ import java.util.Map;
 /** Where and on what the training pods run: nodes and GPUs, and the pod settings. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public final class ResourcesSpec extends PodResources {
-  /** The trainer runs on one node until distributed training is built (a later issue). */
-  public static final int MAX_NODES = 1;
-
-  public static final String ONE_NODE =
-      "multi-node training is not supported yet: resources.nodes must be 1";
-
   @Min(1)
-  @Max(MAX_NODES)
-  @ValidationRule(value = "self <= " + MAX_NODES, message = ONE_NODE)
+  @Max(128)
   @JsonPropertyDescription(
-      "Training pods, one per node (default 1). Only 1 until multi-node training is built.")
+      "Training pods, one per node (default 1). Each pod runs one trainer process per GPU (one"
+          + " on CPU): WORLD_SIZE = nodes x max(1, gpusPerNode), ranks that share the training state"
+          + " as spec.distributed says. Several nodes write checkpoints to one volume, which must"
+          + " then be ReadWriteMany.")
   @JsonProperty("nodes")
   private final Integer nodes;
 
   @Min(0)
   @Max(16)
   @JsonPropertyDescription(
-      "nvidia.com/gpu requested by each pod (default 1); 0 requests none. The trainer image"
+      "nvidia.com/gpu requested by each pod (default 1); 0 requests none. Each pod runs one"
+          + " trainer process per GPU (one when 0), as torchrun's nproc-per-node. The trainer image"
           + " computes on the CPU today (it bundles libtorch's CPU build): the GPUs are only"
           + " reserved.")
   @JsonProperty("gpusPerNode")
@@ -73,6 +69,16 @@ public final class ResourcesSpec extends PodResources {
 
   public int effectiveGpus() {
     return gpusPerNode == null ? 1 : gpusPerNode;
+  }
+
+  /** Trainer processes per pod: one per GPU (torchrun's nproc-per-node), one on CPU. */
+  public int ranksPerNode() {
+    return Math.max(1, effectiveGpus());
+  }
+
+  /** Trainer processes of the job: WORLD_SIZE. */
+  public int worldSize() {
+    return effectiveNodes() * ranksPerNode();
   }
 
   @Override

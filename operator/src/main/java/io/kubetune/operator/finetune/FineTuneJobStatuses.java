@@ -11,7 +11,10 @@ import io.kubetune.operator.crd.FineTuneJob;
 import io.kubetune.operator.crd.FineTuneJobStatus;
 import io.kubetune.operator.crd.ModelServe;
 import io.kubetune.operator.crd.ProgressStatus;
+import io.kubetune.operator.errors.OwnedFailure;
+import io.kubetune.operator.pods.PodTrouble;
 import io.kubetune.operator.status.Conditions;
+import io.kubetune.operator.status.Kstatus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,23 +50,42 @@ public final class FineTuneJobStatuses {
 
   private FineTuneJobStatuses() {}
 
-  /** What the reconciler observed. */
+  /**
+   * What the reconciler observed: the owned Job, the trainer's report and the ModelServe; what is
+   * wrong with the spec; which owned objects the API server refused; why a trainer pod does not
+   * start.
+   */
   public record Observed(
       Optional<Job> job,
       Optional<TrainingProgress> progress,
       Optional<ModelServe> modelServe,
-      List<String> specProblems) {}
+      List<String> specProblems,
+      List<OwnedFailure> failures,
+      Optional<PodTrouble> podTrouble) {
+
+    public Observed(
+        Optional<Job> job,
+        Optional<TrainingProgress> progress,
+        Optional<ModelServe> modelServe,
+        List<String> specProblems) {
+      this(job, progress, modelServe, specProblems, List.of(), Optional.empty());
+    }
+  }
 
   public static FineTuneJobStatus compute(FineTuneJob ftj, Observed seen, Instant now) {
     FineTuneJobStatus old = ftj.getStatus();
     long generation =
         ftj.getMetadata().getGeneration() == null ? 0 : ftj.getMetadata().getGeneration();
-    int nodes = ftj.getSpec().effectiveResources().effectiveNodes();
+    int nodes = ftj.getSpec() == null ? 1 : ftj.getSpec().effectiveResources().effectiveNodes();
     Optional<JobState> job = seen.job().map(JobState::of);
     String oldPhase = old == null ? null : old.phase();
-    // a Job deleted after it finished (ttlSecondsAfterFinished) leaves the terminal phase as it was
+    // a Job deleted after it finished (ttlSecondsAfterFinished), or by the operator after a failure
+    // its pods could not start from, leaves the terminal phase as it was
     boolean finishedBefore =
-        job.isEmpty() && (SUCCEEDED.equals(oldPhase) || FAILED.equals(oldPhase));
+        job.isEmpty()
+            && seen.failures().isEmpty()
+            && (SUCCEEDED.equals(oldPhase) || FAILED.equals(oldPhase));
+    Optional<OwnedFailure> refused = seen.failures().stream().findFirst();
 
     ProgressStatus progress =
         seen.progress().map(ProgressStatus::from).orElse(old == null ? null : old.progress());
@@ -88,15 +110,19 @@ public final class FineTuneJobStatuses {
       }
     } else {
       String jobName = new TrainingNames(ftj.getMetadata().getName()).trainingJob();
-      desired.add(
-          job.isPresent()
-              ? of(
-                  CREATED,
-                  true,
-                  "JobCreated",
-                  "training Job " + jobName + " runs " + nodes + " pod(s)")
-              : of(CREATED, false, "Waiting", "the training Job is being created"));
-      desired.add(running(job, nodes, exporting));
+      if (refused.isPresent()) {
+        desired.add(of(CREATED, false, refused.get().reason(), refused.get().message()));
+      } else {
+        desired.add(
+            job.isPresent()
+                ? of(
+                    CREATED,
+                    true,
+                    "JobCreated",
+                    "training Job " + jobName + " runs " + nodes + " pod(s)")
+                : of(CREATED, false, "Waiting", "the training Job is being created"));
+      }
+      desired.add(running(job, nodes, exporting, seen.podTrouble()));
       boolean suspended =
           job.map(j -> j.suspended() && !j.finished()).orElse(ftj.getSpec().suspended());
       desired.add(
@@ -107,18 +133,21 @@ public final class FineTuneJobStatuses {
           job.map(JobState::complete).orElse(false)
               ? of(SUCCEEDED, true, "Exported", exportedMessage(TrainingConfig.artifact(ftj)))
               : of(SUCCEEDED, false, "NotFinished", "training has not finished"));
-      desired.add(failed(job));
+      desired.add(failed(job, refused, seen.podTrouble()));
     }
     boolean succeeded = Conditions.isTrue(desired, SUCCEEDED);
-    if (ftj.getSpec().serve() != null) {
+    if (ftj.getSpec() != null && ftj.getSpec().serve() != null) {
       desired.add(serving(succeeded, seen.modelServe()));
     }
+    desired.addAll(kstatus(desired));
 
     List<Condition> conditions =
         Conditions.merge(old == null ? null : old.conditions(), desired, generation, now);
     Optional<ModelServeState> serve = seen.modelServe().map(ModelServeState::of);
+    String phase = phase(conditions);
     return new FineTuneJobStatus(
-        phase(conditions),
+        phase,
+        reason(phase, conditions),
         conditions,
         progress,
         job.map(JobState::startTime).orElse(old == null ? null : old.startTime()),
@@ -151,7 +180,53 @@ public final class FineTuneJobStatuses {
     return PENDING;
   }
 
-  private static Condition running(Optional<JobState> job, int nodes, boolean exporting) {
+  /**
+   * What kstatus (Flux) reads: in progress while pending, training, exporting or, with spec.serve,
+   * until the ModelServe is ready; failed when Failed; current otherwise.
+   */
+  private static List<Condition> kstatus(List<Condition> desired) {
+    String phase = phase(desired);
+    Condition serving = Conditions.find(desired, SERVING).orElse(null);
+    Condition cause;
+    Kstatus.State state;
+    if (FAILED.equals(phase)) {
+      state = Kstatus.State.FAILED;
+      cause = Conditions.find(desired, FAILED).orElseThrow();
+    } else if (SUCCEEDED.equals(phase)
+        && serving != null
+        && !Conditions.TRUE.equals(serving.getStatus())) {
+      state = Kstatus.State.IN_PROGRESS;
+      cause = serving;
+    } else if (PENDING.equals(phase) || RUNNING.equals(phase) || EXPORTING.equals(phase)) {
+      state = Kstatus.State.IN_PROGRESS;
+      cause =
+          Conditions.isTrue(desired, CREATED)
+              ? Conditions.find(desired, RUNNING).orElseThrow()
+              : Conditions.find(desired, CREATED).orElseThrow();
+    } else {
+      state = Kstatus.State.CURRENT;
+      cause = Conditions.of(phase, true, phase, phase);
+    }
+    return Kstatus.conditions(state, cause.getReason(), cause.getMessage());
+  }
+
+  /**
+   * Why the job is in its phase, in one word (the Reason column of kubectl get ftj): the reason of
+   * the condition behind the phase.
+   */
+  public static String reason(String phase, List<Condition> conditions) {
+    return switch (phase) {
+      case FAILED, SUCCEEDED, SUSPENDED -> Conditions.reason(conditions, phase);
+      case RUNNING, EXPORTING -> Conditions.reason(conditions, RUNNING);
+      default ->
+          Conditions.isTrue(conditions, CREATED)
+              ? Conditions.reason(conditions, RUNNING)
+              : Conditions.reason(conditions, CREATED);
+    };
+  }
+
+  private static Condition running(
+      Optional<JobState> job, int nodes, boolean exporting, Optional<PodTrouble> trouble) {
     if (job.isEmpty()) {
       return of(RUNNING, false, "Pending", "no training pods yet");
     }
@@ -171,11 +246,27 @@ public final class FineTuneJobStatuses {
           ? of(RUNNING, true, EXPORTING, pods + "; exporting the model")
           : of(RUNNING, true, "Training", pods);
     }
+    if (trouble.isPresent()) {
+      return of(RUNNING, false, trouble.get().reason(), trouble.get().describe());
+    }
     return of(RUNNING, false, "Pending", j.active() + "/" + nodes + " pod(s) starting");
   }
 
-  private static Condition failed(Optional<JobState> job) {
-    if (job.isEmpty() || !job.get().failed()) {
+  /**
+   * Failed: the Job failed; or, before that, something only a spec change can fix: the API server
+   * refused to create an owned object as invalid, or a pod's image name is invalid.
+   */
+  private static Condition failed(
+      Optional<JobState> job, Optional<OwnedFailure> refused, Optional<PodTrouble> trouble) {
+    boolean jobFailed = job.isPresent() && job.get().failed();
+    if (!jobFailed && refused.isPresent() && refused.get().fatal()) {
+      return of(FAILED, true, refused.get().reason(), refused.get().message());
+    }
+    boolean starting = job.isPresent() && !job.get().finished() && job.get().ready() == 0;
+    if (!jobFailed && starting && trouble.isPresent() && trouble.get().permanent()) {
+      return of(FAILED, true, trouble.get().reason(), trouble.get().describe());
+    }
+    if (!jobFailed) {
       return of(FAILED, false, "NoFailure", "no failure");
     }
     JobState j = job.get();

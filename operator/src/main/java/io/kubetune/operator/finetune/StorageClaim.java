@@ -13,7 +13,9 @@ public final class StorageClaim {
   private StorageClaim() {}
 
   public static boolean templated(FineTuneJob job) {
-    return job.getSpec().storage() != null && job.getSpec().storage().claimTemplate() != null;
+    return job.getSpec() != null
+        && job.getSpec().storage() != null
+        && job.getSpec().storage().claimTemplate() != null;
   }
 
   public static PersistentVolumeClaim build(FineTuneJob job) {

@@ -51,7 +51,8 @@ public final class TrainingConfig {
         s.training(),
         s.checkpoint(),
         s.evaluation(),
-        new OutputSpec(outputUri(job)));
+        new OutputSpec(outputUri(job), s.output() == null ? null : s.output().mergeDtype()),
+        s.distributed());
   }
 
   /** job.yaml. */

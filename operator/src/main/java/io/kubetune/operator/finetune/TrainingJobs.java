@@ -90,10 +90,12 @@ public final class TrainingJobs {
   }
 
   /**
-   * A JSON merge patch that sets the fields of a Job that may change (suspend, backoffLimit,
-   * activeDeadlineSeconds, ttlSecondsAfterFinished) to the desired ones; null removes a field. It
-   * carries no resourceVersion: the Job controller updates a running Job's status all the time, so
-   * an optimistically locked read-modify-write of it could fail with a conflict (409), as the e2e
+   * A JSON merge patch that sets what may change on an existing Job to the desired values: suspend,
+   * backoffLimit, activeDeadlineSeconds, ttlSecondsAfterFinished, parallelism and completions (null
+   * removes a field), the operator's labels and owner references. Spec changes reach a Job this
+   * way, and so do hand edits get undone (parallelism 0, a removed label). It carries no
+   * resourceVersion: the Job controller updates a running Job's status all the time, so an
+   * optimistically locked read-modify-write of it could fail with a conflict (409), as the e2e
    * tests saw when suspending.
    */
   public static String mutableFieldsPatch(Job desired) {
@@ -103,7 +105,17 @@ public final class TrainingJobs {
     putOrNull(spec, "backoffLimit", d.getBackoffLimit());
     putOrNull(spec, "activeDeadlineSeconds", d.getActiveDeadlineSeconds());
     putOrNull(spec, "ttlSecondsAfterFinished", d.getTtlSecondsAfterFinished());
+    putOrNull(spec, "parallelism", d.getParallelism());
+    putOrNull(spec, "completions", d.getCompletions());
+    ObjectNode metadata = Serialization.jsonMapper().createObjectNode();
+    metadata.set(
+        "labels", Serialization.jsonMapper().valueToTree(desired.getMetadata().getLabels()));
+    var owners = desired.getMetadata().getOwnerReferences();
+    if (owners != null && !owners.isEmpty()) {
+      metadata.set("ownerReferences", Serialization.jsonMapper().valueToTree(owners));
+    }
     ObjectNode patch = Serialization.jsonMapper().createObjectNode();
+    patch.set("metadata", metadata);
     patch.set("spec", spec);
     return patch.toString();
   }

@@ -10,7 +10,10 @@ import static io.kubetune.operator.finetune.FineTuneJobStatuses.SUSPENDED;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.kubetune.operator.crd.FineTuneJob;
 import io.kubetune.operator.crd.FineTuneJobStatus;
+import io.kubetune.operator.crd.ResourcesSpec;
+import io.kubetune.operator.errors.OwnedFailure;
 import io.kubetune.operator.events.EventSpec;
+import io.kubetune.operator.pods.PodTrouble;
 import io.kubetune.operator.status.Conditions;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,13 +28,21 @@ public final class TransitionEvents {
     List<Condition> old = before == null ? List.of() : before.conditions();
     List<Condition> now = after.conditions();
     List<EventSpec> events = new ArrayList<>();
-    int nodes = job.getSpec().effectiveResources().effectiveNodes();
-    int gpus = job.getSpec().effectiveResources().effectiveGpus();
+    ResourcesSpec res =
+        job.getSpec() == null ? ResourcesSpec.defaults() : job.getSpec().effectiveResources();
+    int nodes = res.effectiveNodes();
+    int gpus = res.effectiveGpus();
     String from = after.lastCheckpoint() == null ? "the start" : after.lastCheckpoint();
 
     if (became(old, now, FAILED) && "InvalidSpec".equals(Conditions.reason(now, FAILED))) {
       events.add(EventSpec.warning("InvalidSpec", message(now, FAILED)));
       return events;
+    }
+    if (becameReason(old, now, CREATED, OwnedFailure.FAILED_CREATE, OwnedFailure.FAILED_UPDATE)) {
+      events.add(EventSpec.warning(Conditions.reason(now, CREATED), message(now, CREATED)));
+    }
+    if (becameReason(old, now, RUNNING, PodTrouble.REASONS.toArray(String[]::new))) {
+      events.add(EventSpec.warning(Conditions.reason(now, RUNNING), message(now, RUNNING)));
     }
     if (became(old, now, CREATED)) {
       events.add(
@@ -82,7 +93,10 @@ public final class TransitionEvents {
     if (became(old, now, SUCCEEDED)) {
       events.add(EventSpec.normal("Exported", message(now, SUCCEEDED)));
     }
-    if (became(old, now, FAILED)) {
+    String failure = Conditions.reason(now, FAILED);
+    boolean announced =
+        OwnedFailure.FAILED_CREATE.equals(failure) || OwnedFailure.FAILED_UPDATE.equals(failure);
+    if (became(old, now, FAILED) && !announced) {
       events.add(
           EventSpec.warning(
               "Failed", Conditions.reason(now, FAILED) + ": " + message(now, FAILED)));
@@ -91,6 +105,15 @@ public final class TransitionEvents {
       events.add(EventSpec.normal("Serving", message(now, SERVING)));
     }
     return events;
+  }
+
+  /** The condition's reason changed to one of these. */
+  private static boolean becameReason(
+      List<Condition> old, List<Condition> now, String type, String... reasons) {
+    String reason = Conditions.reason(now, type);
+    return reason != null
+        && List.of(reasons).contains(reason)
+        && !reason.equals(Conditions.reason(old, type));
   }
 
   private static boolean became(List<Condition> old, List<Condition> now, String type) {

@@ -1,30 +1,31 @@
 package io.kubetune.operator.metrics;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.ResourceEventAware;
-import io.kubetune.operator.crd.FineTuneJob;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
- * Removes a job's gauges when the FineTuneJob is deleted, without a finalizer: an event source that
- * only listens to the primary resource's deletion.
+ * Removes a resource's metrics when it is deleted, without a finalizer: an event source that only
+ * listens to the primary resource's deletion.
  */
-public class MetricsCleanup extends AbstractEventSource<Void, FineTuneJob>
-    implements ResourceEventAware<FineTuneJob> {
-  private final JobMetrics metrics;
+public class MetricsCleanup<P extends HasMetadata> extends AbstractEventSource<Void, P>
+    implements ResourceEventAware<P> {
+  private final Consumer<P> forget;
 
-  public MetricsCleanup(JobMetrics metrics) {
-    super(Void.class, "job-metrics-cleanup");
-    this.metrics = metrics;
+  public MetricsCleanup(Consumer<P> forget) {
+    super(Void.class, "metrics-cleanup");
+    this.forget = forget;
   }
 
   @Override
-  public void onResourceDeleted(FineTuneJob job) {
-    metrics.remove(job.getMetadata().getNamespace(), job.getMetadata().getName());
+  public void onResourceDeleted(P resource) {
+    forget.accept(resource);
   }
 
   @Override
-  public Set<Void> getSecondaryResources(FineTuneJob primary) {
+  public Set<Void> getSecondaryResources(P primary) {
     return Set.of();
   }
 }

@@ -15,8 +15,13 @@ public final class ModelResolver {
     }
   }
 
+  public static final String INVALID_SPEC = "InvalidSpec";
+
   public static Resolution resolve(ModelServe ms, Optional<FineTuneJob> job) {
     var spec = ms.getSpec();
+    if (spec == null) {
+      return new Resolution(null, INVALID_SPEC, "spec: must be set", true);
+    }
     if (spec.model() != null) {
       return new Resolution(spec.model(), "ModelSet", "serving " + spec.model(), false);
     }

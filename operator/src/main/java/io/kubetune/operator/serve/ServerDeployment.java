@@ -1,15 +1,11 @@
 package io.kubetune.operator.serve;
 
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.HTTPGetActionBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.ResourceRequirements;
-import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -21,18 +17,16 @@ import io.kubetune.operator.crd.ModelServeSpec;
 import io.kubetune.operator.crd.PodOverlay;
 import io.kubetune.operator.crd.ServeResourcesSpec;
 import io.kubetune.operator.pods.ClaimMounts;
-import io.kubetune.operator.pods.GpuToleration;
 import io.kubetune.operator.pods.PodOverlays;
+import io.kubetune.operator.pods.PodSkeleton;
 import io.kubetune.operator.pods.Restricted;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** The Deployment running {@code kubetune serve}. */
 public final class ServerDeployment {
   public static final String CONTAINER = "server";
-  public static final String GPU = GpuToleration.GPU;
 
   /**
    * On a rolling update or scale-down the pod keeps serving for this long before it gets SIGTERM (a
@@ -68,6 +62,8 @@ public final class ServerDeployment {
     mounts.add(Restricted.tmpMount());
     mounts.addAll(claims.mounts());
 
+    PodSkeleton.Placement placement =
+        PodSkeleton.Placement.of(res, res.effectiveGpus(), defaultImage);
     Map<String, String> podLabels = PodOverlays.labels(overlay, Labels.server(names.name()));
     Map<String, String> podAnnotations =
         PodOverlays.annotations(
@@ -90,41 +86,29 @@ public final class ServerDeployment {
         .withLabels(podLabels)
         .withAnnotations(podAnnotations)
         .endMetadata()
-        .withNewSpec()
-        .withServiceAccountName(PodOverlays.serviceAccountName(overlay))
-        .withAutomountServiceAccountToken(PodOverlays.automountServiceAccountToken(overlay))
-        .withEnableServiceLinks(false)
-        .withSecurityContext(Restricted.pod())
-        .withTerminationGracePeriodSeconds(GRACE_SECONDS)
-        .withPriorityClassName(res.priorityClassName())
-        .withNodeSelector(res.nodeSelector())
-        .withTolerations(GpuToleration.tolerations(res.tolerations(), res.effectiveGpus()))
-        .withAffinity(res.affinity())
-        .addToContainers(
-            new ContainerBuilder()
-                .withName(CONTAINER)
-                .withImage(res.image() != null ? res.image() : defaultImage)
-                .withImagePullPolicy("IfNotPresent")
-                .withArgs(args(spec, model))
-                .withEnv(env(spec))
-                .addNewPort()
-                .withName("http")
-                .withContainerPort(ServingNames.HTTP_PORT)
-                .endPort()
-                .withStartupProbe(probe(10, 60))
-                .withReadinessProbe(probe(10, 3))
-                .withLivenessProbe(probe(20, 3))
-                .withNewLifecycle()
-                .withNewPreStop()
-                .withNewSleep((long) PRE_STOP_SECONDS)
-                .endPreStop()
-                .endLifecycle()
-                .withResources(resources(res))
-                .withSecurityContext(Restricted.container())
-                .withVolumeMounts(mounts)
+        .withSpec(
+            PodSkeleton.spec(overlay, placement)
+                .withTerminationGracePeriodSeconds(GRACE_SECONDS)
+                .addToContainers(
+                    PodSkeleton.container(CONTAINER, placement)
+                        .withArgs(args(spec, model))
+                        .withEnv(env(spec))
+                        .addNewPort()
+                        .withName("http")
+                        .withContainerPort(ServingNames.HTTP_PORT)
+                        .endPort()
+                        .withStartupProbe(probe(10, 60))
+                        .withReadinessProbe(probe(10, 3))
+                        .withLivenessProbe(probe(20, 3))
+                        .withNewLifecycle()
+                        .withNewPreStop()
+                        .withNewSleep((long) PRE_STOP_SECONDS)
+                        .endPreStop()
+                        .endLifecycle()
+                        .withVolumeMounts(mounts)
+                        .build())
+                .withVolumes(volumes)
                 .build())
-        .withVolumes(volumes)
-        .endSpec()
         .endTemplate()
         .endSpec()
         .build();
@@ -185,19 +169,5 @@ public final class ServerDeployment {
         .withTimeoutSeconds(5)
         .withFailureThreshold(failureThreshold)
         .build();
-  }
-
-  private static ResourceRequirements resources(ServeResourcesSpec res) {
-    Map<String, Quantity> amounts = new LinkedHashMap<>();
-    if (res.cpu() != null) {
-      amounts.put("cpu", new Quantity(res.cpu()));
-    }
-    if (res.memory() != null) {
-      amounts.put("memory", new Quantity(res.memory()));
-    }
-    if (res.effectiveGpus() > 0) {
-      amounts.put(GPU, new Quantity(Integer.toString(res.effectiveGpus())));
-    }
-    return new ResourceRequirementsBuilder().withRequests(amounts).withLimits(amounts).build();
   }
 }

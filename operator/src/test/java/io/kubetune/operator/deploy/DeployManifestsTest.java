@@ -88,8 +88,11 @@ class DeployManifestsTest {
             "coordination.k8s.io/leases:create",
             "coordination.k8s.io/leases:update",
             "coordination.k8s.io/leases:patch")
+        .contains("/pods:get", "/pods:list", "/pods:watch", "/namespaces:get")
         .doesNotContain("kubetune.io/finetunejobs:delete", "kubetune.io/finetunejobs:update")
-        .noneMatch(p -> p.startsWith("/secrets") || p.startsWith("/pods"));
+        .noneMatch(p -> p.startsWith("/secrets") || p.startsWith("/pods/"))
+        .noneMatch(p -> p.startsWith("/pods:") && !p.matches("/pods:(get|list|watch)"))
+        .noneMatch(p -> p.startsWith("/namespaces:") && !p.equals("/namespaces:get"));
   }
 
   @Test

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.kubetune.operator.crd.FineTuneJob;
 import io.kubetune.operator.crd.ModelServe;
+import io.kubetune.operator.finetune.SchemaCheck;
 import io.kubetune.validation.CustomResourceValidator;
 import io.kubetune.validation.Violation;
 import java.io.IOException;
@@ -57,6 +58,11 @@ class ExamplesTest {
       // as the operator reads it from the API server (which stores 3.0 as 3: Jackson takes both)
       HasMetadata typed = JSON.treeToValue(doc, type);
       assertThat(typed.getMetadata().getName()).isEqualTo(doc.at("/metadata/name").asText());
+      if (typed instanceof FineTuneJob job) {
+        // the operator re-checks the typed job, its Java defaults filled in, before it creates
+        // anything: a default must never break a rule (a LLaVA pretrain job once waited forever)
+        assertThat(SchemaCheck.problems(job)).as("%s as the operator re-checks it", file).isEmpty();
+      }
     }
   }
 

@@ -291,7 +291,7 @@ class FineTuneJobReconcilerTest {
             job(
                 "invalid",
                 "qwen",
-                LORA_SPEC.replace("pvc://models/qwen2-0.5b", "s3://bucket/model")))
+                LORA_SPEC.replace("pvc://models/qwen2-0.5b", "gs://bucket/model")))
         .create();
     FineTuneJobStatus status = awaitStatus("invalid", "qwen", s -> "Failed".equals(s.phase()));
     var failed = Conditions.find(status.conditions(), "Failed").orElseThrow();
@@ -299,7 +299,7 @@ class FineTuneJobReconcilerTest {
     // the API server's own message for the CRD's pattern: the one validator checked it
     assertThat(failed.getMessage())
         .contains(
-            "spec.model.source: Invalid value: \"s3://bucket/model\": spec.model.source in body should match");
+            "spec.model.source: Invalid value: \"gs://bucket/model\": spec.model.source in body should match");
     assertThat(getJob("invalid", "qwen")).isNull();
     awaitEvent("invalid", "qwen", "InvalidSpec");
   }
@@ -372,6 +372,7 @@ class FineTuneJobReconcilerTest {
                       s.checkpoint(),
                       s.evaluation(),
                       s.output(),
+                      s.distributed(),
                       s.resources(),
                       s.template(),
                       s.storage(),
@@ -379,7 +380,8 @@ class FineTuneJobReconcilerTest {
                       suspend,
                       s.backoffLimit(),
                       s.activeDeadlineSeconds(),
-                      s.ttlSecondsAfterFinished());
+                      s.ttlSecondsAfterFinished(),
+                      s.sourceSecretRef());
               j.setSpec(spec);
               return j;
             });

@@ -195,6 +195,53 @@ class FineTuneJobStatusesTest {
     assertThat(Conditions.reason(s.conditions(), "Failed")).isEqualTo("ConfigError");
   }
 
+  /** Issue 11, defect 3: no spec (or one the operator cannot read) is a status, not an NPE. */
+  @Test
+  void aJobWithoutSpecFailsWithTheProblemAndTheEventSaysIt() {
+    FineTuneJob specless = Fixtures.job("ns", "qwen", "");
+    specless.setSpec(null);
+    specless.getMetadata().setGeneration(1L);
+    FineTuneJobStatus s =
+        FineTuneJobStatuses.compute(
+            specless,
+            new FineTuneJobStatuses.Observed(
+                Optional.empty(), Optional.empty(), Optional.empty(), List.of("spec: must be set")),
+            T0);
+    assertThat(s.phase()).isEqualTo("Failed");
+    assertThat(s.reason()).isEqualTo("InvalidSpec");
+    assertThat(Conditions.find(s.conditions(), "Failed").orElseThrow().getMessage())
+        .isEqualTo("spec: must be set");
+    assertThat(TransitionEvents.between(specless, null, s))
+        .extracting(EventSpec::reason)
+        .containsExactly("InvalidSpec");
+  }
+
+  @ParameterizedTest(name = "{0} -> reason {1}")
+  @CsvSource({
+    "pending, Pending",
+    "running, Training",
+    "failed, DataError",
+  })
+  void theReasonColumnNamesTheConditionBehindThePhase(String state, String reason) {
+    JobBuilder b = job();
+    switch (state) {
+      case "pending" -> b.withNewStatus().withActive(1).withReady(0).endStatus();
+      case "running" -> b.withNewStatus().withActive(1).withReady(1).endStatus();
+      default ->
+          b.withNewStatus()
+              .addToConditions(
+                  new JobConditionBuilder()
+                      .withType("Failed")
+                      .withStatus("True")
+                      .withReason("PodFailurePolicy")
+                      .withMessage("Container trainer failed with exit code 65")
+                      .build())
+              .endStatus();
+    }
+    assertThat(compute(ftj, Optional.of(b.build()), Optional.empty(), T0).reason())
+        .isEqualTo(reason);
+  }
+
   private JobBuilder job() {
     return new JobBuilder(TrainingJobs.build(ftj, OperatorConfig.DEFAULT_IMAGE));
   }

@@ -4,6 +4,7 @@ import static io.kubetune.operator.support.Fixtures.LORA_SPEC;
 import static io.kubetune.operator.support.Fixtures.complete;
 import static io.kubetune.operator.support.Fixtures.job;
 import static io.kubetune.operator.support.Fixtures.jobStatus;
+import static io.kubetune.operator.support.Fixtures.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -14,7 +15,6 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.kubetune.operator.crd.ModelServe;
 import io.kubetune.operator.crd.ModelServeStatus;
 import io.kubetune.operator.status.Conditions;
@@ -147,17 +147,6 @@ class ModelServeReconcilerTest {
                             .body())
                     .contains("reconciliations_started_total{controller_name=\"finetunejob\"}")
                     .contains("reconciliations_started_total{controller_name=\"modelserve\"}"));
-  }
-
-  static ModelServe serve(String ns, String name, String specYaml) {
-    return Serialization.unmarshal(
-        "apiVersion: kubetune.io/v1alpha1\nkind: ModelServe\nmetadata:\n  name: "
-            + name
-            + "\n  namespace: "
-            + ns
-            + "\nspec:\n"
-            + specYaml.indent(2),
-        ModelServe.class);
   }
 
   private <T extends HasMetadata> T awaitObject(Class<T> type, String ns, String name) {

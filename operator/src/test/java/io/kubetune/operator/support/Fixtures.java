@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.kubetune.operator.crd.FineTuneJob;
+import io.kubetune.operator.crd.ModelServe;
 import java.time.Instant;
 import java.util.function.UnaryOperator;
 
@@ -15,14 +16,24 @@ public final class Fixtures {
   private Fixtures() {}
 
   public static FineTuneJob job(String namespace, String name, String specYaml) {
+    return resource(FineTuneJob.class, namespace, name, specYaml);
+  }
+
+  public static ModelServe serve(String namespace, String name, String specYaml) {
+    return resource(ModelServe.class, namespace, name, specYaml);
+  }
+
+  private static <T> T resource(Class<T> kind, String namespace, String name, String specYaml) {
     return Serialization.unmarshal(
-        "apiVersion: kubetune.io/v1alpha1\nkind: FineTuneJob\nmetadata:\n  name: "
+        "apiVersion: kubetune.io/v1alpha1\nkind: "
+            + kind.getSimpleName()
+            + "\nmetadata:\n  name: "
             + name
             + "\n  namespace: "
             + namespace
             + "\nspec:\n"
             + specYaml.indent(2),
-        FineTuneJob.class);
+        kind);
   }
 
   public static final String LORA_SPEC =

@@ -19,7 +19,7 @@ public class ServeAfterSuccess implements Condition<ModelServe, FineTuneJob> {
       DependentResource<ModelServe, FineTuneJob> dependent,
       FineTuneJob job,
       Context<FineTuneJob> context) {
-    if (job.getSpec().serve() == null) {
+    if (job.getSpec() == null || job.getSpec().serve() == null) {
       return false;
     }
     boolean completed =

@@ -3,16 +3,15 @@ package io.kubetune.operator.finetune.dependents;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.kubetune.operator.Labels;
 import io.kubetune.operator.crd.FineTuneJob;
 import io.kubetune.operator.finetune.TrainingConfigMap;
+import io.kubetune.operator.owned.OwnedDependent;
 
 /** The ConfigMap {@code <job>-config} holding job.yaml. */
 @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
-public class TrainingConfigMapDependent
-    extends CRUDKubernetesDependentResource<ConfigMap, FineTuneJob> {
+public class TrainingConfigMapDependent extends OwnedDependent<ConfigMap, FineTuneJob> {
 
   @Override
   protected ConfigMap desired(FineTuneJob job, Context<FineTuneJob> context) {

@@ -9,7 +9,7 @@ import java.net.URI;
 
 /**
  * Reaches rank 0 through the headless Service's DNS name, {@code
- * <job>-0.<job>-workers.<namespace>.svc}: no pod lookups, so no RBAC on pods.
+ * <job>-0.<job>-workers.<namespace>.svc}: known from the names alone, no pod lookup.
  */
 @ApplicationScoped
 @DefaultBean

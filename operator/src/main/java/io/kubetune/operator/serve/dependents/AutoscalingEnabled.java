@@ -13,6 +13,6 @@ public class AutoscalingEnabled implements Condition<HorizontalPodAutoscaler, Mo
       DependentResource<HorizontalPodAutoscaler, ModelServe> dependent,
       ModelServe ms,
       Context<ModelServe> context) {
-    return ms.getSpec().autoscaling() != null;
+    return ms.getSpec() != null && ms.getSpec().autoscaling() != null;
   }
 }
