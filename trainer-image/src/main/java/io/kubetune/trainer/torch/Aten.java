@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * ATen operators that DJL lacks, or that DJL cannot run on bf16 tensors (it aborts the JVM on
@@ -22,6 +23,10 @@ public final class Aten {
   private static final AtenOp RSQRT = AtenOp.of("aten::rsqrt", "");
   private static final AtenOp CONTIGUOUS = AtenOp.of("aten::contiguous", "");
   private static final AtenOp DROPOUT = AtenOp.of("aten::dropout", "");
+  private static final AtenOp SET_SOURCE = AtenOp.of("aten::set_", "source_Tensor");
+  private static final AtenOp ZERO = AtenOp.of("aten::zero_", "");
+  private static final AtenOp FLATTEN = AtenOp.of("aten::flatten", "using_ints");
+  private static final AtenOp IS_LEAF = AtenOp.of("aten::is_leaf", "");
 
   /** aten::cross_entropy_loss reductions. */
   public enum Reduction {
@@ -122,6 +127,38 @@ public final class Aten {
     Shim.check(Shim.aoti_torch_copy_(handle(dst), handle(src), 0), "copy_");
   }
 
+  /**
+   * Makes x share source's storage, shape and strides (torch's {@code x.set_(source)}), under
+   * no_grad so that it works on a leaf that requires grad. x keeps its identity: every module
+   * holding it now reads source's memory. Must not be called while an autograd graph that saved x
+   * is alive.
+   */
+  public static void setStorage(NDArray x, NDArray source) {
+    noGrad(
+        () -> {
+          DispatcherCall c = new DispatcherCall(2, 1);
+          long[] out = c.tensor(x).tensor(source).invoke(SET_SOURCE);
+          Shim.check(Shim.aoti_torch_delete_tensor_object(out[0]), "delete");
+          return null;
+        });
+  }
+
+  /** x as one dimension (a view when x is contiguous), for any dtype. */
+  public static NDArray flatten(NDArray x) {
+    DispatcherCall c = new DispatcherCall(3, 1);
+    return wrap(x, c.tensor(x).integer(0).integer(-1).invoke(FLATTEN));
+  }
+
+  /** Fills x with zeros in place (NaN and infinities too, unlike x - x). */
+  public static void zero(NDArray x) {
+    noGrad(
+        () -> {
+          DispatcherCall c = new DispatcherCall(1, 1);
+          Shim.check(Shim.aoti_torch_delete_tensor_object(c.tensor(x).invoke(ZERO)[0]), "delete");
+          return null;
+        });
+  }
+
   /** An uninitialised contiguous tensor. */
   public static NDArray empty(NDManager manager, Shape shape, Dtype dtype) {
     long[] sizes = shape.getShape();
@@ -177,9 +214,24 @@ public final class Aten {
     return out[0];
   }
 
+  /**
+   * Whether autograd records x's history (torch's {@code x.requires_grad}). DJL's
+   * JniUtils.requiresGrad alone is not enough: on this libtorch it answers false for an op's result
+   * that has a grad_fn (y = x * 2 with x requiring grad), so a tensor that is not a leaf, which
+   * only a recorded op makes, counts too.
+   */
+  public static boolean requiresGrad(NDArray x) {
+    if (JniUtils.requiresGrad((PtNDArray) x)) {
+      return true;
+    }
+    long[] out = new DispatcherCall(1, 1).tensor(x).invoke(IS_LEAF);
+    return (out[0] & 0xFF) == 0; // a bool in the slot's low byte
+  }
+
   /** Runs body with autograd recording switched off on this thread (torch.no_grad()). */
   public static <T> T noGrad(java.util.function.Supplier<T> body) {
-    boolean was = Shim.aoti_torch_grad_mode_is_enabled() != 0;
+    // the C function returns a bool: only the low byte of the int JNA reads is defined
+    boolean was = (Shim.aoti_torch_grad_mode_is_enabled() & 0xFF) != 0;
     Shim.aoti_torch_grad_mode_set_enabled(false);
     try {
       return body.get();

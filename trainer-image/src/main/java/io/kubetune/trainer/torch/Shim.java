@@ -56,6 +56,7 @@ final class Shim {
 
   static native int aoti_torch_copy_(long self, long src, int nonBlocking);
 
+  /** Returns a C bool: read only the low byte. */
   static native int aoti_torch_grad_mode_is_enabled();
 
   static native void aoti_torch_grad_mode_set_enabled(boolean enabled);

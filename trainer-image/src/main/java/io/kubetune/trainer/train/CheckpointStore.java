@@ -1,12 +1,8 @@
 package io.kubetune.trainer.train;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.kubetune.trainer.io.Directories;
-import io.kubetune.trainer.torch.Aten;
-import io.kubetune.trainer.weights.SafetensorsFile;
 import io.kubetune.trainer.weights.SafetensorsWriter;
 import io.kubetune.trainer.weights.TensorSource;
 import java.io.IOException;
@@ -15,7 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,18 +21,45 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Checkpoints under {@code <output>/checkpoints/step-NNNNNNNN/}: the trainable tensors, the
- * optimizer's moments and a state.json. A checkpoint is written into a hidden temporary folder and
- * renamed into place, so a folder named step-N is always complete; only the newest K are kept.
+ * Sharded checkpoints under {@code <output>/checkpoints/step-NNNNNNNN/}: one safetensors file per
+ * rank holding its range of every unit's flat parameters and AdamW moments ({@link FlatLayout}),
+ * and a manifest.json. Every rank writes its file into {@code .step-N.pending/} (each file written
+ * beside its place and renamed in); rank 0, once all ranks are done, writes the manifest and
+ * renames the folder into place. So a folder named step-N with a manifest whose shard files are all
+ * there at their recorded sizes is complete; anything else is ignored. The newest K complete
+ * checkpoints are kept.
+ *
+ * <p>The output folder must be shared by all ranks (one file system, or in a cluster a
+ * ReadWriteMany volume).
  */
 public final class CheckpointStore {
   public static final String DIR = "checkpoints";
+  public static final String MANIFEST = "manifest.json";
+
+  /** The file that makes a folder a checkpoint: the manifest, which holds the run's state. */
+  public static final String STATE = MANIFEST;
+
   private static final Pattern NAME = Pattern.compile("step-(\\d+)");
-  private static final String TRAINABLE = "trainable.safetensors";
-  private static final String OPTIMIZER = "optimizer.safetensors";
-  public static final String STATE = "state.json";
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** What a shard holds for each unit. */
+  public enum Field {
+    PARAM("param"),
+    EXP_AVG("exp_avg"),
+    EXP_AVG_SQ("exp_avg_sq");
+
+    private final String key;
+
+    Field(String key) {
+      this.key = key;
+    }
+
+    /** The tensor's name in a shard file. */
+    public String tensorName(String unit) {
+      return unit + "/" + key;
+    }
+  }
 
   private final Path root;
   private final int keep;
@@ -62,79 +85,119 @@ public final class CheckpointStore {
     }
     try (Stream<Path> dirs = Files.list(root)) {
       return dirs.filter(p -> NAME.matcher(p.getFileName().toString()).matches())
-          .filter(p -> Files.exists(p.resolve(STATE)))
+          .filter(CheckpointStore::complete)
           .sorted(Comparator.comparingLong(CheckpointStore::stepOf))
           .toList();
     }
   }
 
-  /** Writes a checkpoint atomically and prunes old ones; returns its folder. */
-  public Path save(CheckpointState state, Map<String, NDArray> trainable, AdamW optimizer)
+  /** Where step's checkpoint is once complete. */
+  public Path dirOf(long step) {
+    return root.resolve(name(step));
+  }
+
+  /** The folder the ranks write step's shards into. */
+  public Path pending(long step) throws IOException {
+    Path dir = root.resolve("." + name(step) + ".pending");
+    Files.createDirectories(dir);
+    return dir;
+  }
+
+  /** Writes one rank's shard file into a pending checkpoint; returns its size. */
+  public long writeShard(
+      Path pending, int rank, int world, List<TensorSource> tensors, Map<String, String> metadata)
       throws IOException {
-    Files.createDirectories(root);
-    String name = String.format("step-%08d", state.step());
-    Path tmp = root.resolve("." + name + ".tmp");
-    Directories.deleteRecursively(tmp);
-    Files.createDirectories(tmp);
-    List<TensorSource> weights = new ArrayList<>();
-    trainable.forEach((n, t) -> weights.add(TensorSource.of(n, t)));
-    SafetensorsWriter.write(tmp.resolve(TRAINABLE), weights, Map.of("format", "pt"));
-    List<TensorSource> moments = new ArrayList<>();
-    optimizer
-        .moments()
-        .forEach(
-            (n, m) -> {
-              moments.add(TensorSource.of("m." + n, m.m()));
-              moments.add(TensorSource.of("v." + n, m.v()));
-            });
-    SafetensorsWriter.write(tmp.resolve(OPTIMIZER), moments, Map.of());
-    JSON.writeValue(tmp.resolve(STATE).toFile(), state);
-    Path dir = root.resolve(name);
+    Path file = pending.resolve(CheckpointManifest.shardFile(rank, world));
+    Path tmp = pending.resolve("." + file.getFileName() + ".tmp");
+    SafetensorsWriter.write(tmp, tensors, metadata);
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    return Files.size(file);
+  }
+
+  /**
+   * Completes a pending checkpoint once every rank has written its shard: checks the files, writes
+   * the manifest (with the files' sizes), moves the folder into place and prunes old checkpoints.
+   * Rank 0 only.
+   */
+  public Path commit(Path pending, CheckpointManifest manifest) throws IOException {
+    List<CheckpointManifest.Shard> shards = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (int r = 0; r < manifest.world(); r++) {
+      String file = CheckpointManifest.shardFile(r, manifest.world());
+      Path path = pending.resolve(file);
+      if (!Files.isRegularFile(path)) {
+        throw new IOException(pending + ": rank " + r + "'s shard " + file + " is missing");
+      }
+      shards.add(new CheckpointManifest.Shard(r, file, Files.size(path)));
+      names.add(file);
+    }
+    try (Stream<Path> files = Files.list(pending)) {
+      // leftovers of an earlier attempt at this step (another world size)
+      for (Path p : files.filter(p -> !names.contains(p.getFileName().toString())).toList()) {
+        Directories.deleteRecursively(p);
+      }
+    }
+    CheckpointManifest complete =
+        new CheckpointManifest(
+            manifest.format(),
+            manifest.world(),
+            manifest.zeroStage(),
+            manifest.layout(),
+            shards,
+            manifest.state());
+    Path tmp = pending.resolve("." + MANIFEST + ".tmp");
+    JSON.writeValue(tmp.toFile(), complete);
+    Files.move(tmp, pending.resolve(MANIFEST), StandardCopyOption.ATOMIC_MOVE);
+    Path dir = dirOf(manifest.state().step());
     Directories.deleteRecursively(dir);
-    Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(pending, dir, StandardCopyOption.ATOMIC_MOVE);
     prune();
     return dir;
   }
 
-  /** Reads a checkpoint's state. */
+  public CheckpointManifest manifest(Path dir) throws IOException {
+    return JSON.readValue(dir.resolve(MANIFEST).toFile(), CheckpointManifest.class);
+  }
+
   public CheckpointState state(Path dir) throws IOException {
-    return JSON.readValue(dir.resolve(STATE).toFile(), CheckpointState.class);
+    return manifest(dir).state();
   }
 
   /**
-   * Copies the checkpoint's trainable tensors into the live ones.
+   * Copies the checkpoint's trainable tensors into the live ones (whole, whatever world size wrote
+   * them).
    *
    * @throws IOException when the checkpoint holds other tensors than trainable
    */
-  public void restoreTrainable(Path dir, Map<String, NDArray> trainable, NDManager manager)
+  public void restoreTrainable(
+      Path dir, Map<String, ai.djl.ndarray.NDArray> trainable, ai.djl.ndarray.NDManager manager)
       throws IOException {
-    try (SafetensorsFile weights = SafetensorsFile.open(dir.resolve(TRAINABLE))) {
-      if (!weights.tensors().keySet().equals(trainable.keySet())) {
-        throw new IOException(dir + ": its tensors do not match the trainable tensors of this run");
-      }
-      for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
-        try (NDManager scratch = manager.newSubManager()) {
-          Aten.copyInto(e.getValue(), weights.load(scratch, e.getKey()));
-        }
-      }
+    try (CheckpointReader reader = reader(dir)) {
+      reader.readNamed(trainable, Field.PARAM);
     }
   }
 
-  /** The optimizer's moments for the trainable tensors named, as new tensors owned by manager. */
-  public Map<String, AdamW.Moments> moments(Path dir, Set<String> trainable, NDManager manager)
-      throws IOException {
-    try (SafetensorsFile moments = SafetensorsFile.open(dir.resolve(OPTIMIZER))) {
-      Map<String, AdamW.Moments> out = new LinkedHashMap<>();
-      for (String n : trainable) {
-        if (moments.tensors().containsKey("m." + n)) {
-          out.put(
-              n,
-              new AdamW.Moments(
-                  moments.load(manager, "m." + n).duplicate(),
-                  moments.load(manager, "v." + n).duplicate()));
+  /** Reads a complete checkpoint's tensors, at any world size. */
+  public CheckpointReader reader(Path dir) throws IOException {
+    return new CheckpointReader(dir, manifest(dir));
+  }
+
+  private static boolean complete(Path dir) {
+    Path manifest = dir.resolve(MANIFEST);
+    if (!Files.isRegularFile(manifest)) {
+      return false;
+    }
+    try {
+      CheckpointManifest m = JSON.readValue(manifest.toFile(), CheckpointManifest.class);
+      for (CheckpointManifest.Shard s : m.shards()) {
+        Path file = dir.resolve(s.file());
+        if (!Files.isRegularFile(file) || Files.size(file) != s.bytes()) {
+          return false;
         }
       }
-      return out;
+      return m.shards().size() == m.world();
+    } catch (IOException e) {
+      return false;
     }
   }
 
@@ -143,6 +206,10 @@ public final class CheckpointStore {
     for (int i = 0; i < all.size() - keep; i++) {
       Directories.deleteRecursively(all.get(i));
     }
+  }
+
+  private static String name(long step) {
+    return String.format("step-%08d", step);
   }
 
   public static long stepOf(Path dir) {

@@ -1,10 +1,5 @@
 package io.kubetune.trainer.train;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
-import ai.djl.training.GradientCollector;
 import io.kubetune.api.TrainingProgress;
 import io.kubetune.trainer.data.Batch;
 import io.kubetune.trainer.data.TrainingDataIterator;
@@ -18,32 +13,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The training loop: each optimizer step runs its micro-batches forward and backward (the loss of
- * each divided by the step's total target count, so accumulation equals one big batch), clips the
- * global gradient norm, steps AdamW at the scheduled learning rate, then checkpoints and samples
- * evaluation replies on their cadence. Deterministic for a seed: dropout's random stream is
- * re-seeded per micro-batch from (seed, step, micro-batch), so a resumed run repeats exactly.
+ * The training loop: each optimizer step takes the step's micro-batches of the whole job from the
+ * data stream (every rank reads the same stream) and hands them to the {@link StepEngine}, which
+ * runs this rank's share forward and backward (the loss token-weighted over the whole step, so
+ * accumulation and ranks equal one big batch), clips the global gradient norm and steps AdamW at
+ * the scheduled learning rate; then the loop checkpoints and samples evaluation replies on their
+ * cadence. Deterministic for a seed, so a resumed run repeats exactly.
  */
 public final class Trainer {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
 
-  /** The loop's settings. */
+  /**
+   * The loop's settings.
+   *
+   * @param microBatchesPerStep micro-batches of one optimizer step over the whole job: gradient
+   *     accumulation times the world size
+   */
   public record Settings(
       long totalSteps,
-      int gradientAccumulation,
-      double maxGradNorm,
+      int microBatchesPerStep,
       int checkpointEvery,
       int evaluateEvery,
-      List<String> evaluationPrompts,
-      long seed) {}
+      List<String> evaluationPrompts) {}
 
   /** How a run ended. */
   public record Result(List<CheckpointState.StepRecord> history, Path lastCheckpoint) {}
 
-  private final NDManager manager;
+  private final StepEngine engine;
   private final TrainableModel model;
   private final TrainingDataIterator data;
-  private final AdamW optimizer;
   private final LearningRateSchedule schedule;
   private final CheckpointStore checkpoints;
   private final Settings settings;
@@ -52,20 +50,18 @@ public final class Trainer {
   private final ProgressTracker tracker;
 
   public Trainer(
-      NDManager manager,
+      StepEngine engine,
       TrainableModel model,
       TrainingDataIterator data,
-      AdamW optimizer,
       LearningRateSchedule schedule,
       CheckpointStore checkpoints,
       Settings settings,
       List<TrainingListener> listeners,
       ReplySampler sampler,
       Clock clock) {
-    this.manager = manager;
+    this.engine = engine;
     this.model = model;
     this.data = data;
-    this.optimizer = optimizer;
     this.schedule = schedule;
     this.checkpoints = checkpoints;
     this.settings = settings;
@@ -98,9 +94,11 @@ public final class Trainer {
       step++;
       TrainingProgress progress =
           progress(step, record, TrainingProgress.Phase.TRAINING, relative(checkpoint));
+      RankFigures figures = engine.figures();
       for (TrainingListener l : listeners) {
         l.onStep(record, progress);
         l.onProgress(progress);
+        l.onRankStep(figures);
       }
       boolean last = step == settings.totalSteps() || !data.hasNext();
       if (settings.checkpointEvery() > 0 && step % settings.checkpointEvery() == 0 || last) {
@@ -121,47 +119,18 @@ public final class Trainer {
 
   private List<Batch> nextMicroBatches() {
     List<Batch> out = new ArrayList<>();
-    while (out.size() < settings.gradientAccumulation() && data.hasNext()) {
+    while (out.size() < settings.microBatchesPerStep() && data.hasNext()) {
       out.add(data.next());
     }
     return out;
   }
 
   private CheckpointState.StepRecord step(long step, List<Batch> micro) {
-    long targets = micro.stream().mapToLong(Batch::lossTokens).sum();
-    long tokens = micro.stream().mapToLong(Batch::tokens).sum();
-    double lr = schedule.at(step);
-    if (targets == 0) {
+    CheckpointState.StepRecord record = engine.step(step, micro, schedule.at(step));
+    if (Double.isNaN(record.loss())) {
       LOG.warn("step {}: no token has a label; the step changes nothing", step + 1);
-      return new CheckpointState.StepRecord(step + 1, Double.NaN, lr, 0, tokens);
     }
-    double lossSum = 0;
-    try (NDScope scope = new NDScope()) {
-      for (int i = 0; i < micro.size(); i++) {
-        Engine.getEngine("PyTorch").setRandomSeed(dropoutSeed(step, i));
-        BatchTensors batch = BatchTensors.of(manager, micro.get(i));
-        try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-          NDArray hidden =
-              model.trainingView().hidden(batch.inputIds(), batch.positions(), batch.mask());
-          NDArray sum = CausalLmLoss.sum(model.trainingView(), hidden, batch.labels());
-          lossSum += sum.getFloat();
-          collector.backward(sum.div(targets));
-        }
-      }
-      double norm = GradientClipping.clip(model.trainable().values(), settings.maxGradNorm());
-      optimizer.update(model.trainable(), lr);
-      for (NDArray p : model.trainable().values()) {
-        NDArray g = p.getGradient();
-        g.subi(g);
-      }
-      scope.suppressNotUsedWarning();
-      return new CheckpointState.StepRecord(step + 1, lossSum / targets, lr, norm, tokens);
-    }
-  }
-
-  private int dropoutSeed(long step, int micro) {
-    long mixed = settings.seed() * 0x9E3779B97F4A7C15L + step * 1_000_003L + micro;
-    return (int) (mixed ^ (mixed >>> 32));
+    return record;
   }
 
   private Path save(long step, List<CheckpointState.StepRecord> records) throws IOException {
@@ -170,19 +139,19 @@ public final class Trainer {
             step,
             settings.totalSteps(),
             data.position(),
-            optimizer.step(),
+            engine.optimizerStep(),
             model.method().name().toLowerCase(java.util.Locale.ROOT),
             model.fingerprint(),
             records,
             Instant.now().toString());
-    Path dir = checkpoints.save(state, model.trainable(), optimizer);
+    Path dir = engine.save(checkpoints, state);
     LOG.info("checkpoint {} written", checkpoints.root().getParent().relativize(dir));
     return dir;
   }
 
   private void evaluate(long step) {
     for (String prompt : settings.evaluationPrompts()) {
-      String reply = sampler.reply(prompt);
+      String reply = engine.withFullModel(() -> sampler.reply(prompt));
       listeners.forEach(l -> l.onEvaluation(step, prompt, reply));
     }
   }

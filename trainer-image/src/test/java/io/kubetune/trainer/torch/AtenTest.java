@@ -36,6 +36,23 @@ class AtenTest {
   }
 
   @Test
+  void requiresGradHoldsForLeavesAndRecordedResultsOnly() {
+    NDArray x = m.create(new float[] {1f, 2f});
+    NDArray plain = m.create(new float[] {3f, 4f});
+    x.setRequiresGradient(true);
+    assertThat(Aten.requiresGrad(x)).isTrue();
+    assertThat(Aten.requiresGrad(plain)).isFalse();
+    try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+      assertThat(Aten.requiresGrad(x.mul(2))).isTrue();
+      assertThat(Aten.requiresGrad(Aten.linear(plain.reshape(1, 2), x.reshape(1, 2), null)))
+          .isTrue();
+      assertThat(Aten.requiresGrad(plain.mul(2))).isFalse();
+      assertThat(Aten.requiresGrad(Aten.noGrad(() -> x.mul(2)))).isFalse();
+      assertThat(Aten.requiresGrad(x.stopGradient())).isFalse();
+    }
+  }
+
+  @Test
   void linearWithBiasMatchesMatmul() {
     NDArray x = m.randomNormal(new Shape(2, 3, 4));
     NDArray w = m.randomNormal(new Shape(5, 4));
