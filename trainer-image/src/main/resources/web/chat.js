@@ -5,6 +5,7 @@ const $ = (id) => document.getElementById(id);
 const history = []; // {role, content} of the finished turns
 let model = null;
 let controller = null;
+let attached = null; // data: URL of the picture that goes with the next message
 
 function headers() {
   const h = { "Content-Type": "application/json" };
@@ -17,10 +18,16 @@ function setStatus(text) {
   $("status").textContent = text;
 }
 
-function addMessage(role, text) {
+function addMessage(role, text, image) {
   const li = document.createElement("li");
   li.className = "message " + role;
   li.textContent = text;
+  if (image) {
+    const img = document.createElement("img");
+    img.src = image;
+    img.alt = "attached picture";
+    li.prepend(img);
+  }
   $("messages").appendChild(li);
   li.scrollIntoView({ block: "end" });
   return li;
@@ -91,8 +98,14 @@ async function send(text) {
   const messages = [];
   const system = $("system").value.trim();
   if (system) messages.push({ role: "system", content: system });
-  messages.push(...history, { role: "user", content: text });
-  addMessage("user", text);
+  // a picture goes as an OpenAI image_url part (a data: URL) before the text
+  const image = attached;
+  const sent = image
+    ? [{ type: "image_url", image_url: { url: image } }, { type: "text", text }]
+    : text;
+  clearAttachment();
+  messages.push(...history, { role: "user", content: sent });
+  addMessage("user", text, image);
   const reply = addMessage("assistant", "");
   reply.classList.add("streaming");
   const request = {
@@ -134,14 +147,14 @@ async function send(text) {
         if (choice.finish_reason) finish = choice.finish_reason;
       }
     }
-    history.push({ role: "user", content: text }, { role: "assistant", content });
+    history.push({ role: "user", content: sent }, { role: "assistant", content });
     const parts = [finish === "length" ? "stopped at max tokens" : "done"];
     if (usage) parts.push(usage.prompt_tokens + " prompt + " + usage.completion_tokens + " completion tokens");
     addMeta(reply, parts.join(" · "));
     setStatus("");
   } catch (e) {
     if (e.name === "AbortError") {
-      history.push({ role: "user", content: text }, { role: "assistant", content });
+      history.push({ role: "user", content: sent }, { role: "assistant", content });
       addMeta(reply, "stopped");
       setStatus("");
     } else {
@@ -178,9 +191,31 @@ $("stop").addEventListener("click", () => {
   if (controller) controller.abort();
 });
 
+function clearAttachment() {
+  attached = null;
+  $("image").value = "";
+  $("attached").textContent = "";
+}
+
+$("image").addEventListener("change", () => {
+  const file = $("image").files[0];
+  if (!file) return clearAttachment();
+  const reader = new FileReader();
+  reader.onload = () => {
+    attached = reader.result;
+    $("attached").textContent = file.name;
+  };
+  reader.onerror = () => {
+    clearAttachment();
+    addMessage("error", "Cannot read " + file.name);
+  };
+  reader.readAsDataURL(file);
+});
+
 $("reset").addEventListener("click", () => {
   if (controller) controller.abort();
   history.length = 0;
+  clearAttachment();
   $("messages").replaceChildren();
   setStatus("");
 });
