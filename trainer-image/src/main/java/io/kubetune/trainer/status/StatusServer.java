@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpExchange;
 import io.kubetune.api.TrainingProgress;
 import io.kubetune.trainer.data.DatasetStats;
 import io.kubetune.trainer.train.CheckpointState;
+import io.kubetune.trainer.train.RankFigures;
 import io.kubetune.trainer.train.TrainingListener;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -61,6 +62,32 @@ public final class StatusServer implements TrainingListener, AutoCloseable {
           .labelNames("dataset", "outcome")
           .register(registry);
 
+  private final Gauge rankInfo =
+      Gauge.builder()
+          .name("kubetune_train_rank_info")
+          .help("1, labelled with this process's rank, the world size and the ZeRO stage.")
+          .labelNames("rank", "world_size", "zero_stage")
+          .register(registry);
+  private final Counter rankTokens =
+      Counter.builder()
+          .name("kubetune_train_rank_tokens_total")
+          .help("Tokens of this rank's own share of the steps (padding excluded).")
+          .register(registry);
+  private final Gauge rankStepSeconds =
+      gauge("kubetune_train_rank_step_seconds", "This rank's wall time of the last step.");
+  private final Gauge collectiveSeconds =
+      gauge(
+          "kubetune_train_rank_collective_seconds",
+          "Seconds this rank has spent in collective operations (waiting for peers included).");
+  private final Gauge stateBytes =
+      Gauge.builder()
+          .name("kubetune_train_rank_state_bytes")
+          .help("Training state this rank holds between steps: parameters, gradients, optimizer.")
+          .labelNames("kind")
+          .register(registry);
+  private final Gauge peakRss =
+      gauge("kubetune_train_rank_peak_rss_bytes", "Peak resident set size of this process.");
+
   private StatusServer(int port) throws IOException {
     this.server =
         HTTPServer.builder()
@@ -113,6 +140,21 @@ public final class StatusServer implements TrainingListener, AutoCloseable {
   public void onStep(CheckpointState.StepRecord record, TrainingProgress progress) {
     tokens.inc(record.tokens());
     gradNorm.set(record.gradNorm());
+  }
+
+  @Override
+  public void onRankStep(RankFigures f) {
+    rankInfo
+        .labelValues(
+            String.valueOf(f.rank()), String.valueOf(f.world()), String.valueOf(f.zeroStage()))
+        .set(1);
+    rankTokens.inc(f.tokens());
+    rankStepSeconds.set(f.stepSeconds());
+    collectiveSeconds.set(f.collectiveSeconds());
+    stateBytes.labelValues("parameters").set(f.parameterBytes());
+    stateBytes.labelValues("gradients").set(f.gradientBytes());
+    stateBytes.labelValues("optimizer").set(f.optimizerBytes());
+    peakRss.set(f.peakRssBytes());
   }
 
   @Override

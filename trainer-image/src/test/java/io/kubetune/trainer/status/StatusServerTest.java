@@ -66,4 +66,25 @@ class StatusServerTest {
       assertThat(get(server, "/nothing").statusCode()).isEqualTo(404);
     }
   }
+
+  @Test
+  void eachRankServesItsOwnFigures() throws Exception {
+    try (StatusServer server = StatusServer.start(0)) {
+      server.onRankStep(
+          new io.kubetune.trainer.train.RankFigures(
+              3, 4, 2, 2048, 1.5, 12.25, 1_000_000, 250_000, 500_000, 3_000_000_000L));
+      server.onRankStep(
+          new io.kubetune.trainer.train.RankFigures(
+              3, 4, 2, 1024, 1.25, 13.5, 1_000_000, 250_000, 500_000, 3_100_000_000L));
+
+      String metrics = get(server, "/metrics").body();
+      assertThat(metrics)
+          .contains("kubetune_train_rank_info{rank=\"3\",world_size=\"4\",zero_stage=\"2\"} 1.0")
+          .contains("kubetune_train_rank_tokens_total 3072.0")
+          .contains("kubetune_train_rank_step_seconds 1.25")
+          .contains("kubetune_train_rank_collective_seconds 13.5")
+          .contains("kubetune_train_rank_state_bytes{kind=\"gradients\"} 250000.0")
+          .contains("kubetune_train_rank_peak_rss_bytes 3.1E9");
+    }
+  }
 }
