@@ -35,6 +35,24 @@ cases = [
  "{% for m in messages %}\n    {% if m.role == 'user' %}\n        U:{{ m.content | trim }}\n    {% endif %}\n{% endfor %}",
  "a  \n  {{- 'b' -}}  \n c|{{- 'd' }} e {{ 'f' -}}\n\n g|{{-'h'-}}|",
  "{%- for m in messages %}\n    {%- if m.role == 'user' %}\n        {{- '<u>' + m.role }}\n    {%- else %}\n        {{- '<' + m.role + '>' }}\n    {%- endif %}\n{%- endfor %}\n",
+ # Python str methods, filters, loop controls and tests the published templates use (issue 12)
+ "{{ 'a-b-c'.split('-', 1) | join('|') }}|{{ '  x '.lstrip() }}|{{ 'xxhixx'.rstrip('x') }}|{{ 'a\nb\n'.splitlines() | length }}|{{ 'a\nb\n'.splitlines() }}",
+ "{{ 'hello world'.title() }}|{{ 'hELLO'.capitalize() }}|{{ 'a,b'.replace(',', ';') }}|{{ 'banana'.count('a') }}|{{ 'banana'.find('n') }}|{{ 'banana'.find('z') }}",
+ "{{ ', '.join(['a', 'b']) }}|{{ '{} and {}'.format(1, 'x') }}|{{ '{1}{0}{{}}'.format('a', 'b') }}|{% if '12'.isdigit() and not 'a1'.isdigit() and ' '.isspace() and 'ab'.islower() and 'AB'.isupper() %}ok{% endif %}",
+ "{{ 'abc'[1:] }}|{{ 'abc'[:-1] }}|{{ messages[-1].role }}|{{ messages[:-1] | length }}|{{ messages[1:2][0].role }}|{% for m in messages[::-1] %}{{ m.role[0] }}{% endfor %}",
+ "{{ 'x🙂y'[1] }}{{ 'abc'[-1] }}{{ 'abc'[0] }}|{{ [1, 'a'] }}|{{ {'a': 1, 'b': 'x'} }}|{{ ['x', 'y'] }}|{{ 1.5 }}|{{ 10 / 4 }}|{{ 7 // 2 }}|{{ 7 % 3 }}|{{ 2 ** 10 }}",
+ "{% if 'b' in 'abc' and 'z' not in 'abc' and 2 in [1, 2] and 'role' in messages[0] and 'tool_calls' not in messages[0] %}in{% endif %}|{{ '' or 'd' }}|{{ 'y' if messages else 'n' }}",
+ "{% if x is undefined and none is none and 'a' is string and 1 is number and {} is mapping and [] is iterable and [] is sequence and 2 is even and 3 is odd and 9 is divisibleby 3 and 1 is equalto 1 and none is not none == false %}tests{% endif %}",
+ "{{ messages | count }}|{{ (messages | first).role }}|{{ (messages | last).role }}|{{ ['a', 'b'] | map('upper') | join }}|{{ [1, 2, 3, 4] | select('even') | list }}|{{ messages | rejectattr('role', 'equalto', 'user') | map(attribute='role') | join(',') }}|{{ [1, 2, 3] | reject('odd') | list }}",
+ "{{ [3, 1, 2] | sort | list }}|{{ [1, 2] | reverse | list }}|{{ [1, 2, 1] | unique | list }}|{{ '' | default('d', true) }}|{{ 'ab cd' | title }}|{{ 'aXa' | replace('a', 'b') }}|{{ 'a\nb' | indent(2) }}|{{ '3' | int + 1 }}|{{ '2.5' | float }}|{{ -3 | abs }}|{{ 2.567 | round(1) }}|{{ [1, 2, 3] | sum }}|{{ 'a b c' | wordcount }}",
+ "{% for k, v in {'b': 1, 'a': 2} | dictsort %}{{ k }}={{ v }},{% endfor %}|{% for k, v in {'b': 1}.items() %}{{ k }}{{ v }}{% endfor %}|{{ {'a': 1}.keys() | list }}|{{ {'a': 1}.get('a') }}|{{ {'a': 1}.get('b', 'd') }}|{{ messages[0].get('content') }}|{{ messages[0].nope }}",
+ "{% for m in messages %}{{ loop.index }}{{ loop.index0 }}{{ loop.revindex }}{{ loop.revindex0 }}{{ loop.length }}{% if loop.first %}F{% endif %}{% if loop.last %}L{% endif %}{{ loop.cycle('a', 'b') }};{% endfor %}|{% for m in messages %}{% if loop.index > 2 %}{% break %}{% endif %}{{ m.role }},{% endfor %}",
+ "{% for a in [1, 2] %}{% for b in ['x', 'y'] %}{{ a }}{{ b }}{{ loop.index }}{% endfor %}{{ loop.index }};{% endfor %}|{% set x %}block {{ 1 + 1 }}{% endset %}{{ x }}|{% set a, b = 1, 2 %}{{ a }}{{ b }}",
+ "{% macro greet(name, greeting='Hello') %}{{ greeting }}, {{ name }}!{% endmacro %}{{ greet('A') }}|{{ greet('B', greeting='Hi') }}|{{ greet(name='C') }}|{{ range(3) | list }}|{{ range(1, 10, 3) | list }}",
+ "{% set ns = namespace(last=messages|length - 1, n=0) %}{% for m in messages %}{% set ns.n = ns.n + 1 %}{% endfor %}{{ ns.last }}{{ ns.n }}|{% if not x is defined %}a{% endif %}{% if not messages is defined %}b{% endif %}{% if not messages[0]['role'] is string %}c{% endif %}",
+ "{%- set content = messages[2].content -%}{%- if '</think>' in content -%}{{- content.split('</think>')[0].split('<think>')[-1] -}}|{{- content.split('</think>')[-1].lstrip('\n') -}}{%- endif -%}",
+ "{% if strftime_now is defined and raise_exception is defined %}globals{% endif %}|{{ messages[1].content | replace('{', '(') }}",
+ "a {#- c -#} b|\n  {#- c #}\nx\n{%- if true -%}\n  y  \n{%- endif -%}\n|{%+ if true %}+{% endif %}|  {%- raw -%}  {{ r }}  {%- endraw -%}  |",
 ]
 out=[]
 for c in cases:

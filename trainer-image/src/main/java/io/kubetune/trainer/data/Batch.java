@@ -1,6 +1,7 @@
 package io.kubetune.trainer.data;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * One micro-batch for the training loop: {@code rows x columns} arrays, row-major.
@@ -37,6 +38,7 @@ public final class Batch {
   private final int samples;
   private final int lossTokens;
   private final int tokens;
+  private final List<EncodedSample.PlacedImage> images;
 
   Batch(
       int rows,
@@ -46,6 +48,19 @@ public final class Batch {
       int[] positionIds,
       int[] segmentIds,
       int samples) {
+    this(rows, columns, inputIds, labels, positionIds, segmentIds, samples, List.of());
+  }
+
+  Batch(
+      int rows,
+      int columns,
+      int[] inputIds,
+      int[] labels,
+      int[] positionIds,
+      int[] segmentIds,
+      int samples,
+      List<EncodedSample.PlacedImage> images) {
+    this.images = List.copyOf(images);
     this.rows = rows;
     this.columns = columns;
     this.inputIds = inputIds;
@@ -110,6 +125,14 @@ public final class Batch {
   /** Real (non-padding) tokens, for tokens-per-second. */
   public int tokens() {
     return tokens;
+  }
+
+  /**
+   * The images of the batch's samples in row-major token order (LLaVA's placeholders, each image's
+   * start is its position in the flattened [B*T] arrays).
+   */
+  public List<EncodedSample.PlacedImage> images() {
+    return images;
   }
 
   /** Samples in this batch. */

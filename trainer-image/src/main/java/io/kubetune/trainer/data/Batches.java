@@ -1,5 +1,6 @@
 package io.kubetune.trainer.data;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -32,6 +33,7 @@ public final class Batches {
     Arrays.fill(labels, EncodedSample.IGNORE_INDEX);
     Arrays.fill(segments, Batch.PAD_SEGMENT);
     int samples = 0;
+    List<EncodedSample.PlacedImage> images = new ArrayList<>();
     for (int r = 0; r < rows.size(); r++) {
       int at = r * columns;
       int end = at + columns;
@@ -49,11 +51,16 @@ public final class Batches {
           positions[at + p] = p;
           segments[at + p] = segment;
         }
+        for (EncodedSample.PlacedImage image : sample.images()) {
+          images.add(
+              new EncodedSample.PlacedImage(
+                  image.file(), image.origin(), at + image.start(), image.tokens()));
+        }
         at += sample.length();
         segment++;
         samples++;
       }
     }
-    return new Batch(rows.size(), columns, ids, labels, positions, segments, samples);
+    return new Batch(rows.size(), columns, ids, labels, positions, segments, samples, images);
   }
 }

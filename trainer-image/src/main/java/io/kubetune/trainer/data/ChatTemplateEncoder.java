@@ -43,7 +43,7 @@ public final class ChatTemplateEncoder implements SampleEncoder {
     int[] labels = new int[ids.length];
     Arrays.fill(labels, EncodedSample.IGNORE_INDEX);
     for (int i = 0; i < messages.size(); i++) {
-      if (!messages.get(i).role().equals("assistant")) {
+      if (!chat.trained(i)) { // user and system turns, and replies marked "loss": false
         continue;
       }
       int start = prefixLength(tokens(messages.subList(0, i), true), ids, i);

@@ -24,20 +24,45 @@ public final class DatasetLoader {
 
   private final Tokenizer tokenizer;
   private final int maxLength;
+  private final ImagePlaceholders images;
 
   /**
    * @param maxLength samples are cut to this many tokens (the head is kept, as XTuner does)
    */
   public DatasetLoader(Tokenizer tokenizer, int maxLength) {
+    this(tokenizer, maxLength, null);
+  }
+
+  /**
+   * @param images how the model takes images, for llava datasets (null: the model takes none)
+   */
+  public DatasetLoader(Tokenizer tokenizer, int maxLength, ImagePlaceholders images) {
     this.tokenizer = tokenizer;
     this.maxLength = maxLength;
+    this.images = images;
   }
 
   /** Loads every dataset of a spec; {@code files.get(i)} is the local file of datasets[i]. */
   public List<LoadedDataset> loadAll(List<DatasetSpec> specs, List<Path> files) {
+    return loadAll(specs, files, List.of());
+  }
+
+  /**
+   * @param imageFolders the image folder of each dataset that sets one (null or absent: the dataset
+   *     file's folder)
+   */
+  public List<LoadedDataset> loadAll(
+      List<DatasetSpec> specs, List<Path> files, List<Path> imageFolders) {
     List<LoadedDataset> out = new ArrayList<>();
     for (int i = 0; i < specs.size(); i++) {
-      out.add(load("datasets[" + i + "]", specs.get(i), files.get(i)));
+      Path folder = i < imageFolders.size() ? imageFolders.get(i) : null;
+      Path file = files.get(i);
+      out.add(
+          load(
+              "datasets[" + i + "]",
+              specs.get(i),
+              file,
+              folder != null ? folder : file.toAbsolutePath().getParent()));
     }
     return out;
   }
@@ -46,12 +71,33 @@ public final class DatasetLoader {
    * @param field the spec path of the dataset, e.g. datasets[0], for errors
    */
   public LoadedDataset load(String field, DatasetSpec spec, Path file) {
+    return load(field, spec, file, file.toAbsolutePath().getParent());
+  }
+
+  /**
+   * @param imageFolder what a llava dataset's image paths are relative to
+   */
+  public LoadedDataset load(String field, DatasetSpec spec, Path file, Path imageFolder) {
     if (!Files.isRegularFile(file)) {
       throw new KubetuneException(
           TrainerExitCodes.NO_INPUT, field + ".source: no such file: " + file);
     }
     RecordParser parser = RecordParser.forFormat(spec.format());
     SampleEncoder encoder = SampleEncoders.forDataset(field, spec, tokenizer);
+    if (spec.format() == DatasetSpec.Format.LLAVA) {
+      if (images == null) {
+        throw new KubetuneException(
+            TrainerExitCodes.CONFIG_ERROR,
+            field
+                + ".format: llava data needs a model with a vision tower (a llava-hf folder, or"
+                + " model.visionTower)");
+      }
+      if (!Files.isDirectory(imageFolder)) {
+        throw new KubetuneException(
+            TrainerExitCodes.NO_INPUT, field + ".imageFolder: no such folder: " + imageFolder);
+      }
+      encoder = new ImageSampleEncoder(encoder, images, imageFolder);
+    }
     boolean skip = spec.onInvalid() == DatasetSpec.OnInvalid.SKIP;
     long limit = spec.maxSamples() == null ? Long.MAX_VALUE : spec.maxSamples();
     List<EncodedSample> samples = new ArrayList<>();
@@ -70,7 +116,7 @@ public final class DatasetLoader {
         EncodedSample sample = null;
         if (problem == null) {
           try {
-            sample = encoder.encode(parser.parse(item.node()));
+            sample = encoder.encode(parser.parse(item.node())).withOrigin(file + ":" + item.line());
           } catch (InvalidRecordException e) {
             problem = e.reason();
           }

@@ -2,6 +2,7 @@ package io.kubetune.trainer.data;
 
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.List;
 
 /**
  * A tokenized sample: input ids and, aligned with them, labels ({@link #IGNORE_INDEX} where there
@@ -15,14 +16,55 @@ public final class EncodedSample {
   /** The label of a position without loss (PyTorch's CrossEntropyLoss ignore_index). */
   public static final int IGNORE_INDEX = -100;
 
+  /**
+   * An image whose features take tokens [start, start + tokens) (LLaVA's placeholders).
+   *
+   * @param file the image file
+   * @param origin where the sample came from (file:line), for errors about the image
+   */
+  public record PlacedImage(String file, String origin, int start, int tokens) {}
+
   private final int[] ids;
   private final BitSet loss;
   private final int lossTokens;
+  private final List<PlacedImage> images;
 
   private EncodedSample(int[] ids, BitSet loss) {
+    this(ids, loss, List.of());
+  }
+
+  private EncodedSample(int[] ids, BitSet loss, List<PlacedImage> images) {
     this.ids = ids;
     this.loss = loss;
     this.lossTokens = loss.cardinality();
+    this.images = List.copyOf(images);
+  }
+
+  /** The same tokens with images placed on them (their placeholders hold no loss). */
+  public EncodedSample withImages(List<PlacedImage> placed) {
+    for (PlacedImage p : placed) {
+      if (p.start() < 0
+          || p.start() + p.tokens() > ids.length
+          || !loss.get(p.start(), p.start() + p.tokens()).isEmpty()) {
+        throw new IllegalArgumentException("image tokens outside the sample or with a loss: " + p);
+      }
+    }
+    return new EncodedSample(ids, loss, placed);
+  }
+
+  /** The same sample with its images' origin (file:line) recorded, for errors in training. */
+  public EncodedSample withOrigin(String origin) {
+    if (images.isEmpty()) {
+      return this;
+    }
+    List<PlacedImage> out = new java.util.ArrayList<>();
+    images.forEach(p -> out.add(new PlacedImage(p.file(), origin, p.start(), p.tokens())));
+    return new EncodedSample(ids, loss, out);
+  }
+
+  /** The images of this sample, in token order. */
+  public List<PlacedImage> images() {
+    return images;
   }
 
   /**
@@ -78,17 +120,32 @@ public final class EncodedSample {
     return labels;
   }
 
-  /** The first {@code maxLength} tokens (XTuner's encode_fn keeps the head). */
+  /**
+   * The first {@code maxLength} tokens (XTuner's encode_fn keeps the head). An image whose
+   * placeholders would be cut is left out with everything after it: its features come whole.
+   */
   public EncodedSample truncate(int maxLength) {
     if (ids.length <= maxLength) {
       return this;
     }
-    return new EncodedSample(Arrays.copyOf(ids, maxLength), loss.get(0, maxLength));
+    int cut = maxLength;
+    List<PlacedImage> kept = new java.util.ArrayList<>();
+    for (PlacedImage p : images) {
+      if (p.start() + p.tokens() <= cut) {
+        kept.add(p);
+      } else {
+        cut = Math.min(cut, p.start());
+      }
+    }
+    return new EncodedSample(Arrays.copyOf(ids, cut), loss.get(0, cut), kept);
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof EncodedSample e && Arrays.equals(ids, e.ids) && loss.equals(e.loss);
+    return o instanceof EncodedSample e
+        && Arrays.equals(ids, e.ids)
+        && loss.equals(e.loss)
+        && images.equals(e.images);
   }
 
   @Override

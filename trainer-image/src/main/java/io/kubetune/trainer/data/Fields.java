@@ -3,6 +3,7 @@ package io.kubetune.trainer.data;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kubetune.trainer.tokenizer.ChatMessage;
 import java.util.List;
+import java.util.Set;
 
 /** Field checks shared by the record parsers; each failure names the field path. */
 final class Fields {
@@ -71,6 +72,13 @@ final class Fields {
   /** The checks every chat shares, whatever its source format. */
   static Sample.Chat chat(List<ChatMessage> messages, String path, List<String> contentPaths)
       throws InvalidRecordException {
+    return chat(messages, Set.of(), path, contentPaths);
+  }
+
+  /** A chat whose assistant messages at the untrained indices are left out of the loss. */
+  static Sample.Chat chat(
+      List<ChatMessage> messages, Set<Integer> untrained, String path, List<String> contentPaths)
+      throws InvalidRecordException {
     boolean assistant = false;
     for (int i = 0; i < messages.size(); i++) {
       ChatMessage m = messages.get(i);
@@ -84,7 +92,28 @@ final class Fields {
     if (!assistant) {
       throw new InvalidRecordException(path + ": assistant turn missing");
     }
-    return new Sample.Chat(messages);
+    return new Sample.Chat(messages, untrained);
+  }
+
+  /**
+   * A loss flag as XTuner's openai_map_fn reads one ({@code str(value).lower() == "true"}), but
+   * strict: a boolean, or the strings "true" / "false" in any case; anything else is refused rather
+   * than read as false. Absent: true.
+   */
+  static boolean optionalFlag(JsonNode parent, String field, String path)
+      throws InvalidRecordException {
+    JsonNode n = parent.get(field);
+    if (n == null || n.isNull()) {
+      return true;
+    }
+    if (n.isBoolean()) {
+      return n.booleanValue();
+    }
+    if (n.isTextual()
+        && (n.asText().equalsIgnoreCase("true") || n.asText().equalsIgnoreCase("false"))) {
+      return n.asText().equalsIgnoreCase("true");
+    }
+    throw new InvalidRecordException(path + " must be true or false, got " + n);
   }
 
   static String kind(JsonNode n) {

@@ -14,6 +14,7 @@ interface RecordParser {
       case SHAREGPT -> new ShareGptParser();
       case XTUNER -> new XTunerParser();
       case TEXT -> new TextParser();
+      case LLAVA -> new LlavaParser();
     };
   }
 }

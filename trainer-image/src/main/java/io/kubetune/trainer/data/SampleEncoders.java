@@ -3,6 +3,7 @@ package io.kubetune.trainer.data;
 import io.kubetune.api.DatasetSpec;
 import io.kubetune.api.TrainerExitCodes;
 import io.kubetune.trainer.error.KubetuneException;
+import io.kubetune.trainer.tokenizer.ChatTemplateException;
 import io.kubetune.trainer.tokenizer.JinjaChatTemplate;
 import io.kubetune.trainer.tokenizer.Tokenizer;
 import io.kubetune.trainer.tokenizer.XTunerTemplate;
@@ -38,7 +39,13 @@ public final class SampleEncoders {
                             + ".template: the model's tokenizer has no chat_template; choose"
                             + " internlm2_chat, qwen_chat or llama3_chat");
                   }
-                  return new ChatTemplateEncoder(tokenizer, JinjaChatTemplate.of(tokenizer));
+                  try {
+                    return new ChatTemplateEncoder(tokenizer, JinjaChatTemplate.of(tokenizer));
+                  } catch (ChatTemplateException e) {
+                    throw new KubetuneException(
+                        TrainerExitCodes.CONFIG_ERROR,
+                        field + ".template: the model's chat_template: " + e.getMessage());
+                  }
                 });
     return sample -> sample instanceof Sample.Text ? pretrain.encode(sample) : chat.encode(sample);
   }

@@ -32,9 +32,25 @@ public final class TrainingData {
    */
   public static TrainingData load(
       TrainingJobSpec spec, List<Path> datasetFiles, Tokenizer tokenizer) {
+    return load(spec, datasetFiles, List.of(), tokenizer, null);
+  }
+
+  /**
+   * Loads every dataset of the spec for a model that takes images.
+   *
+   * @param imageFolders each dataset's image folder (null entries: the dataset file's folder)
+   * @param images how the model takes images (null: it takes none, and llava data is refused)
+   */
+  public static TrainingData load(
+      TrainingJobSpec spec,
+      List<Path> datasetFiles,
+      List<Path> imageFolders,
+      Tokenizer tokenizer,
+      ImagePlaceholders images) {
     int maxLength = spec.training().maxLength();
     List<LoadedDataset> datasets =
-        new DatasetLoader(tokenizer, maxLength).loadAll(spec.datasets(), datasetFiles);
+        new DatasetLoader(tokenizer, maxLength, images)
+            .loadAll(spec.datasets(), datasetFiles, imageFolders);
     return new TrainingData(datasets, BatchOptions.of(spec.training(), padId(tokenizer)));
   }
 

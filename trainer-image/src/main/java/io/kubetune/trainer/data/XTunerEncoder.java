@@ -64,9 +64,11 @@ public final class XTunerEncoder implements SampleEncoder {
         seq.add(bos, false);
       }
       seq.add(tokenizer.encode(input, false), false);
-      seq.add(tokenizer.encode(turn.output() + template.suffix(), false), true);
+      // XTuner's output_with_loss: an untrained reply is context, eos included
+      boolean loss = chat.trained(turn.outputMessage());
+      seq.add(tokenizer.encode(turn.output() + template.suffix(), false), loss);
       if (!template.suffixAsEos()) {
-        seq.add(eos, true);
+        seq.add(eos, loss);
       }
       nextNeedsBos = !template.suffixAsEos();
       if (!template.sep().isEmpty()) {

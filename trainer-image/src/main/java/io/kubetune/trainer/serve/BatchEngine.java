@@ -154,7 +154,7 @@ public final class BatchEngine implements AutoCloseable {
       int slot = active.size();
       float[] logits;
       try {
-        logits = prefill(next.promptIdsUnsafe(), slot, cache);
+        logits = prefill(next, slot, cache);
       } catch (RuntimeException e) {
         // only this request is at fault (the active ones are untouched): fail it alone
         LOG.error("prefill failed; failing that request", e);
@@ -170,12 +170,16 @@ public final class BatchEngine implements AutoCloseable {
     }
   }
 
-  private float[] prefill(int[] prompt, int slot, KvCache cache) {
+  private float[] prefill(GenerationRequest request, int slot, KvCache cache) {
     try (NDScope scope = new NDScope()) {
-      long[] ids = Arrays.stream(prompt).asLongStream().toArray();
+      long[] ids = Arrays.stream(request.promptIdsUnsafe()).asLongStream().toArray();
+      NDArray idArray = manager.create(ids, new Shape(1, ids.length));
+      var embedder = request.promptEmbedderOrNull();
       NDArray hidden =
-          model.hiddenCached(
-              manager.create(ids, new Shape(1, ids.length)), new long[] {0}, cache, slot);
+          embedder == null
+              ? model.hiddenCached(idArray, new long[] {0}, cache, slot)
+              : model.hiddenCachedFromEmbeddings(
+                  embedder.apply(idArray), new long[] {0}, cache, slot);
       float[] logits = model.logits(Aten.narrow(hidden, 1, ids.length - 1, 1)).toFloatArray();
       scope.suppressNotUsedWarning();
       return logits;

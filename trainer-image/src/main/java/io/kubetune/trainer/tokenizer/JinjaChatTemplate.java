@@ -4,16 +4,17 @@ import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import jinjava.javax.el.CompositeELResolver;
 
 /**
@@ -25,9 +26,15 @@ import jinjava.javax.el.CompositeELResolver;
  * transformers defines them.
  *
  * <p>Where Jinjava and Jinja2 differ, {@link Jinja2Source} rewrites the source and {@link
- * PythonStringMethods} supplies Python's str methods. Known remaining differences: booleans print
- * as {@code true}/{@code false} (Jinja2: {@code True}/{@code False}), {@code none} prints as ""
- * (Jinja2: {@code None}), and attribute access on an undefined value yields "" instead of an error.
+ * PythonStringMethods} supplies Python's str methods. The published templates of the conformance
+ * corpus (JinjaChatTemplateCorpusTest) render exactly as in transformers. Known remaining
+ * differences, none of which those templates meet: booleans print as {@code true}/{@code false} and
+ * {@code none} as "" (Jinja2: True, False, None, also inside printed lists); {@code a and b} gives
+ * a boolean, not b; a {@code %} string format, chained comparisons ({@code a < b < c}), a loop's
+ * {@code if} filter and {@code else} branch, {@code loop.previtem} and {@code loop.nextitem}, the
+ * {@code dict()} global, the {@code filter} tag and {@code sort(attribute=)} are not supported;
+ * {@code none|default(x)} gives x; the {@code length} of a string counts UTF-16 units; and
+ * attribute access on an undefined value yields "" instead of an error.
  *
  * <p>Immutable and thread-safe.
  */
@@ -35,6 +42,7 @@ public final class JinjaChatTemplate implements ChatTemplate {
   private final String source;
   private final String jinjavaSource;
   private final Map<String, Object> variables;
+  private final Clock clock;
   private final Jinjava jinjava;
 
   /**
@@ -42,23 +50,48 @@ public final class JinjaChatTemplate implements ChatTemplate {
    * @param variables fixed variables, usually the special tokens ({@code bos_token} etc.)
    */
   public JinjaChatTemplate(String source, Map<String, ?> variables) {
+    this(source, variables, Clock.systemDefaultZone());
+  }
+
+  /**
+   * @param clock what {@code strftime_now()} reads (transformers: the local time)
+   */
+  public JinjaChatTemplate(String source, Map<String, ?> variables, Clock clock) {
     this.source = source;
     this.jinjavaSource = Jinja2Source.toJinjava(source);
     this.variables = Collections.unmodifiableMap(new HashMap<>(variables));
+    this.clock = clock;
     this.jinjava = newJinjava();
   }
 
   /**
-   * The tokenizer's own chat template, with its special tokens as variables.
+   * The tokenizer's own chat template, with its special tokens as variables, checked for syntax
+   * errors that can be found before rendering (unclosed and unknown tags).
    *
-   * @throws ChatTemplateException when the tokenizer has no chat template
+   * @throws ChatTemplateException when the tokenizer has no chat template, or it does not parse
    */
   public static JinjaChatTemplate of(Tokenizer tokenizer) {
     String src =
         tokenizer
             .chatTemplate()
             .orElseThrow(() -> new ChatTemplateException("the tokenizer has no chat_template"));
-    return new JinjaChatTemplate(src, specialTokenVariables(tokenizer.config()));
+    JinjaChatTemplate template =
+        new JinjaChatTemplate(src, specialTokenVariables(tokenizer.config()));
+    template.checkSyntax();
+    return template;
+  }
+
+  /** Parses the template without rendering it; throws what the parser found. */
+  void checkSyntax() {
+    JinjavaInterpreter interpreter = jinjava.newInterpreter();
+    interpreter.parse(jinjavaSource);
+    interpreter.getErrors().stream()
+        .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL)
+        .findFirst()
+        .ifPresent(
+            e -> {
+              throw new ChatTemplateException("chat template does not parse: " + describe(e));
+            });
   }
 
   /** The template variables transformers derives from tokenizer_config.json. */
@@ -97,6 +130,9 @@ public final class JinjaChatTemplate implements ChatTemplate {
     context.putAll(extraVariables);
     context.put("messages", messages);
     context.put("add_generation_prompt", addGenerationPrompt);
+    context.put(JinjaExtensions.CLOCK_VARIABLE, clock);
+    // transformers' globals are variables too: templates test "strftime_now is defined"
+    JinjaExtensions.GLOBALS.forEach(context::putIfAbsent);
     RenderResult result;
     try {
       result = jinjava.renderForResult(jinjavaSource, context);
@@ -110,9 +146,8 @@ public final class JinjaChatTemplate implements ChatTemplate {
             .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL)
             .toList();
     if (!fatal.isEmpty()) {
-      throw new ChatTemplateException(
-          "chat template failed: "
-              + fatal.stream().map(JinjaChatTemplate::describe).collect(Collectors.joining("; ")));
+      // Jinja2 stops at the first error; Jinjava records it and renders on
+      throw new ChatTemplateException("chat template failed: " + describe(fatal.get(0)));
     }
     return result.getOutput();
   }
@@ -137,11 +172,14 @@ public final class JinjaChatTemplate implements ChatTemplate {
             .withTrimBlocks(false)
             .withLstripBlocks(false)
             .withElResolver(resolver)
+            // a message's text is output, never a template: "{{ x }}" in it stays as written
+            .withNestedInterpretationEnabled(false)
             .withLegacyOverrides(
                 LegacyOverrides.newBuilder()
                     .withUseNaturalOperatorPrecedence(true)
                     .withParseWhitespaceControlStrictly(true)
                     .withKeepNullableLoopValues(true)
+                    .withUsePyishObjectMapper(true)
                     .build())
             .build();
     Jinjava j = new Jinjava(config);

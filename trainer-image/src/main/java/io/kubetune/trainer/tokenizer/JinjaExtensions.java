@@ -5,6 +5,7 @@ import com.hubspot.jinjava.lib.filter.Filter;
 import com.hubspot.jinjava.lib.tag.Tag;
 import com.hubspot.jinjava.tree.Node;
 import com.hubspot.jinjava.tree.TagNode;
+import java.time.Clock;
 import java.time.ZonedDateTime;
 import java.time.format.TextStyle;
 import java.util.Locale;
@@ -19,9 +20,24 @@ final class JinjaExtensions {
     throw new ChatTemplateException(String.valueOf(message));
   }
 
-  /** {@code strftime_now(format)}: Llama 3.1+ templates print today's date. */
+  /**
+   * The functions transformers adds to the environment, as variables (their values are never
+   * called: calls go to the registered functions), so that {@code strftime_now is defined} holds.
+   */
+  static final Map<String, Object> GLOBALS =
+      Map.of(
+          "raise_exception", "<function raise_exception>",
+          "strftime_now", "<function strftime_now>");
+
+  /** The render context's clock, read by {@code strftime_now}. */
+  static final String CLOCK_VARIABLE = "__kubetune_clock__";
+
+  /** {@code strftime_now(format)}: Llama 3.2 templates print today's date. */
   public static String strftimeNow(String format) {
-    return strftime(ZonedDateTime.now(), format);
+    JinjavaInterpreter interpreter = JinjavaInterpreter.getCurrent();
+    Object clock = interpreter == null ? null : interpreter.getContext().get(CLOCK_VARIABLE);
+    return strftime(
+        ZonedDateTime.now(clock instanceof Clock c ? c : Clock.systemDefaultZone()), format);
   }
 
   static String strftime(ZonedDateTime t, String format) {

@@ -4,6 +4,9 @@ import java.beans.FeatureDescriptor;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.StringJoiner;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import jinjava.javax.el.ELContext;
 import jinjava.javax.el.ELResolver;
 
@@ -14,6 +17,8 @@ import jinjava.javax.el.ELResolver;
  * differ (Java's split takes a regex and drops trailing empty strings).
  */
 final class PythonStringMethods extends ELResolver {
+  private static final Pattern LINE_BREAK =
+      Pattern.compile("\\r\\n|[\\n\\r\\u000b\\f\\u001c-\\u001e\\u0085\\u2028\\u2029]");
 
   @Override
   public Object invoke(
@@ -41,6 +46,25 @@ final class PythonStringMethods extends ELResolver {
                   : p.length == 0 ? s : null;
           case "count" -> p.length == 1 ? (long) count(s, str(p[0])) : null;
           case "find" -> p.length == 1 ? (long) s.indexOf(str(p[0])) : null;
+          case "join" -> p.length == 1 && p[0] instanceof Iterable<?> items ? join(s, items) : null;
+          case "splitlines" -> p.length == 0 ? splitlines(s) : null;
+          case "format" -> format(s, p);
+          case "isdigit" ->
+              p.length == 0 ? !s.isEmpty() && s.codePoints().allMatch(Character::isDigit) : null;
+          case "isalpha" ->
+              p.length == 0 ? !s.isEmpty() && s.codePoints().allMatch(Character::isLetter) : null;
+          case "isalnum" ->
+              p.length == 0
+                  ? !s.isEmpty() && s.codePoints().allMatch(Character::isLetterOrDigit)
+                  : null;
+          case "isspace" ->
+              p.length == 0
+                  ? !s.isEmpty() && s.chars().allMatch(c -> PythonStr.isSpace((char) c))
+                  : null;
+          case "islower" ->
+              p.length == 0 ? cased(s) && s.equals(s.toLowerCase(java.util.Locale.ROOT)) : null;
+          case "isupper" ->
+              p.length == 0 ? cased(s) && s.equals(s.toUpperCase(java.util.Locale.ROOT)) : null;
           default -> null;
         };
     if (result != null) {
@@ -106,6 +130,61 @@ final class PythonStringMethods extends ELResolver {
     return out;
   }
 
+  private static String join(String sep, Iterable<?> items) {
+    StringJoiner joined = new StringJoiner(sep);
+    for (Object o : items) {
+      joined.add(str(o));
+    }
+    return joined.toString();
+  }
+
+  /** str.format with positional fields only ({}, {0}, {{ and }}); null for anything else. */
+  private static String format(String s, Object[] args) {
+    StringBuilder out = new StringBuilder();
+    int next = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if ((c == '{' || c == '}') && i + 1 < s.length() && s.charAt(i + 1) == c) {
+        out.append(c);
+        i++;
+      } else if (c == '{') {
+        int close = s.indexOf('}', i);
+        String field = close < 0 ? "x" : s.substring(i + 1, close);
+        if (!field.matches("\\d*")) {
+          return null;
+        }
+        int index = field.isEmpty() ? next++ : Integer.parseInt(field);
+        if (index >= args.length) {
+          return null;
+        }
+        out.append(str(args[index]));
+        i = close;
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  /** Python's splitlines(): no empty string after a final line break. */
+  private static List<String> splitlines(String s) {
+    List<String> out = new ArrayList<>();
+    Matcher m = LINE_BREAK.matcher(s);
+    int from = 0;
+    while (m.find()) {
+      out.add(s.substring(from, m.start()));
+      from = m.end();
+    }
+    if (from < s.length()) {
+      out.add(s.substring(from));
+    }
+    return out;
+  }
+
+  private static boolean cased(String s) {
+    return s.codePoints().anyMatch(c -> Character.isUpperCase(c) || Character.isLowerCase(c));
+  }
+
   private static String title(String s) {
     StringBuilder b = new StringBuilder(s.length());
     boolean prevLetter = false;
@@ -146,8 +225,21 @@ final class PythonStringMethods extends ELResolver {
     return null;
   }
 
+  /** {@code s[i]}: a character (a code point, as Python counts), negative indices from the end. */
   @Override
   public Object getValue(ELContext context, Object base, Object property) {
+    Integer index =
+        property instanceof Number n
+            ? Integer.valueOf(n.intValue())
+            : property instanceof String p && p.matches("-?\\d{1,9}") ? Integer.valueOf(p) : null;
+    if (base instanceof String s && index != null) {
+      int[] points = s.codePoints().toArray();
+      int i = index < 0 ? index + points.length : index;
+      if (i >= 0 && i < points.length) {
+        context.setPropertyResolved(true);
+        return new String(points, i, 1);
+      }
+    }
     return null;
   }
 

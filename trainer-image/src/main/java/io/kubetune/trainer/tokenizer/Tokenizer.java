@@ -4,6 +4,7 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubetune.trainer.io.JsonFiles;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -64,23 +65,28 @@ public final class Tokenizer implements AutoCloseable {
     Path file = modelDir.resolve("tokenizer.json");
     Path spModel = modelDir.resolve("tokenizer.model");
     if (Files.isRegularFile(file)) {
-      HuggingFaceTokenizer hf =
-          HuggingFaceTokenizer.builder()
-              .optTokenizerPath(file)
-              // DJL's defaults truncate to 512 tokens: training data must never be cut silently
-              .optTruncation(false)
-              .optPadding(false)
-              .optAddSpecialTokens(true)
-              .build();
-      return create(hf, json.readTree(file.toFile()), config);
+      JsonNode root = readJson(file);
+      HuggingFaceTokenizer hf;
+      try {
+        hf =
+            HuggingFaceTokenizer.builder()
+                .optTokenizerPath(file)
+                // DJL's defaults truncate to 512 tokens: training data must never be cut silently
+                .optTruncation(false)
+                .optPadding(false)
+                .optAddSpecialTokens(true)
+                .build();
+      } catch (RuntimeException e) { // the tokenizers library refused it
+        throw new TokenizerFormatException(file + ": not a tokenizer.json: " + e.getMessage());
+      }
+      return create(hf, root, config);
     }
     if (!Files.isRegularFile(spModel)) {
       throw new NoSuchFileException(
           file.toString(), null, "no tokenizer.json or tokenizer.model in the model folder");
     }
     Path configFile = modelDir.resolve("tokenizer_config.json");
-    JsonNode rawConfig =
-        Files.exists(configFile) ? json.readTree(configFile.toFile()) : json.createObjectNode();
+    JsonNode rawConfig = Files.exists(configFile) ? readJson(configFile) : json.createObjectNode();
     ObjectNode root;
     try {
       root = SentencePieceConverter.toTokenizerJson(SentencePieceModel.read(spModel), rawConfig);
@@ -92,6 +98,60 @@ public final class Tokenizer implements AutoCloseable {
             new ByteArrayInputStream(json.writeValueAsBytes(root)),
             Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false"));
     return create(hf, root, config);
+  }
+
+  /** A tokenizer JSON file; malformed JSON is a {@link TokenizerFormatException} naming it. */
+  static JsonNode readJson(Path file) throws IOException {
+    try {
+      return JsonFiles.read(file);
+    } catch (JsonFiles.InvalidJsonException e) {
+      throw new TokenizerFormatException(e.getMessage());
+    }
+  }
+
+  /**
+   * The tokenizer of a model folder with one more special token when it lacks it (e.g. LLaVA's
+   * {@code <image>} added to a language model's tokenizer), given the next free id, as
+   * transformers' add_special_tokens does. Needs tokenizer.json.
+   */
+  public static Tokenizer loadWithSpecialToken(Path modelDir, String token) throws IOException {
+    Tokenizer plain = load(modelDir);
+    if (plain.tokenId(token).isPresent()) {
+      return plain;
+    }
+    int id = plain.vocabSize();
+    plain.close();
+    ObjectMapper json = new ObjectMapper();
+    Path file = modelDir.resolve("tokenizer.json");
+    if (!Files.isRegularFile(file)) {
+      throw new NoSuchFileException(
+          file.toString(), null, "adding " + token + " needs the folder's tokenizer.json");
+    }
+    ObjectNode root = withSpecialToken((ObjectNode) readJson(file), token, id);
+    HuggingFaceTokenizer hf =
+        HuggingFaceTokenizer.newInstance(
+            new ByteArrayInputStream(json.writeValueAsBytes(root)),
+            Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false"));
+    return create(hf, root, TokenizerConfig.read(modelDir, json));
+  }
+
+  /** tokenizer.json's root with token added as a special token of the given id. */
+  public static ObjectNode withSpecialToken(ObjectNode root, String token, int id) {
+    ObjectNode copy = root.deepCopy();
+    ObjectNode entry =
+        ((com.fasterxml.jackson.databind.node.ArrayNode)
+                (copy.has("added_tokens")
+                    ? copy.get("added_tokens")
+                    : copy.putArray("added_tokens")))
+            .addObject();
+    entry.put("id", id);
+    entry.put("content", token);
+    entry.put("single_word", false);
+    entry.put("lstrip", false);
+    entry.put("rstrip", false);
+    entry.put("normalized", false);
+    entry.put("special", true);
+    return copy;
   }
 
   /** Whether {@code dir} holds a tokenizer {@link #load} reads (an export's adapter/ does). */

@@ -61,7 +61,7 @@ public record TokenizerConfig(
    */
   public static TokenizerConfig read(Path dir, ObjectMapper json) throws IOException {
     Path file = dir.resolve("tokenizer_config.json");
-    JsonNode root = Files.exists(file) ? json.readTree(file.toFile()) : json.createObjectNode();
+    JsonNode root = Files.exists(file) ? Tokenizer.readJson(file) : json.createObjectNode();
     Map<String, String> special = new LinkedHashMap<>();
     for (String name : SPECIAL_TOKEN_NAMES) {
       tokenText(root.get(name)).ifPresent(t -> special.put(name, t));

@@ -18,8 +18,12 @@ import java.util.List;
 public record XTunerConversation(
     List<Turn> turns, String pendingSystem, String pendingInput, boolean hasPendingUser) {
 
-  /** One turn: the system text ("" for none), the user input and the assistant's output. */
-  public record Turn(String system, String input, String output) {}
+  /**
+   * One turn: the system text ("" for none), the user input and the assistant's output.
+   *
+   * @param outputMessage the index of the output's message in the chat
+   */
+  public record Turn(String system, String input, String output, int outputMessage) {}
 
   public XTunerConversation {
     turns = List.copyOf(turns);
@@ -34,7 +38,8 @@ public record XTunerConversation(
     StringBuilder input = new StringBuilder();
     boolean started = false;
     boolean pendingUser = false;
-    for (ChatMessage m : messages) {
+    for (int i = 0; i < messages.size(); i++) {
+      ChatMessage m = messages.get(i);
       switch (m.role()) {
         case "system" -> {
           system = m.content();
@@ -47,7 +52,7 @@ public record XTunerConversation(
         }
         case "assistant" -> {
           if (started) {
-            turns.add(new Turn(system, input.toString(), m.content()));
+            turns.add(new Turn(system, input.toString(), m.content(), i));
             system = "";
             input.setLength(0);
             pendingUser = false;

@@ -145,6 +145,7 @@ class DatasetLoaderTest {
               + " \"value\": \"a\"}]}";
       case XTUNER -> "{\"conversation\": [{\"input\": \"q\", \"output\": \"a\"}]}";
       case TEXT -> "{\"text\": \"Once upon a time.\"}";
+      case LLAVA -> throw new IllegalArgumentException("llava records have their own tests");
     };
   }
 
@@ -200,11 +201,6 @@ class DatasetLoaderTest {
             .get(0);
     assertThat(
             loader
-                .load("d", spec(Format.ALPACA, OnInvalid.FAIL), write("a.jsonl", alpaca))
-                .samples())
-        .containsExactly(expected);
-    assertThat(
-            loader
                 .load("d", spec(Format.SHAREGPT, OnInvalid.FAIL), write("s.jsonl", sharegpt))
                 .samples())
         .containsExactly(expected);
@@ -217,6 +213,52 @@ class DatasetLoaderTest {
         .isEqualTo(
             "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi\nthere<|im_end|>\n"
                 + "<|im_start|>assistant\nHello!<|im_end|>\n");
+    // XTuner's alpaca_map_fn reads instruction, input and output only: the system field is not used
+    String openaiWithoutSystem =
+        "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\\nthere\"}, {\"role\":"
+            + " \"assistant\", \"content\": \"Hello!\"}]}";
+    assertThat(
+            loader
+                .load("d", spec(Format.ALPACA, OnInvalid.FAIL), write("a.jsonl", alpaca))
+                .samples())
+        .containsExactlyElementsOf(
+            loader
+                .load(
+                    "d",
+                    spec(Format.OPENAI, OnInvalid.FAIL),
+                    write("o2.jsonl", openaiWithoutSystem))
+                .samples());
+  }
+
+  @Test
+  void anAssistantMessageWithLossFalseIsContextNotTarget() throws IOException {
+    DatasetLoader loader = new DatasetLoader(qwen, 2048);
+    String both =
+        "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}, {\"role\": \"assistant\","
+            + " \"content\": \"Hm.\", \"loss\": false}, {\"role\": \"user\", \"content\": \"Hi?\"},"
+            + " {\"role\": \"assistant\", \"content\": \"Hello!\"}]}";
+    EncodedSample s =
+        loader
+            .load("d", spec(Format.OPENAI, OnInvalid.FAIL), write("l.jsonl", both))
+            .samples()
+            .get(0);
+    int[] supervised =
+        java.util.stream.IntStream.of(s.labels())
+            .filter(l -> l != EncodedSample.IGNORE_INDEX)
+            .toArray();
+    assertThat(qwen.decode(supervised, false)).isEqualTo("Hello!<|im_end|>");
+
+    String none =
+        both.replace("\"content\": \"Hello!\"}", "\"content\": \"Hello!\", \"loss\": \"False\"}");
+    String kept = GOOD_OPENAI;
+    LoadedDataset d =
+        loader.load("d", spec(Format.OPENAI, OnInvalid.FAIL), write("n.jsonl", none + "\n" + kept));
+    assertThat(d.stats().noLoss()).isEqualTo(1); // nothing to learn: dropped, as XTuner does
+    assertThat(d.samples()).hasSize(1);
+
+    Path bad = write("b.jsonl", both.replace("\"loss\": false", "\"loss\": 0"));
+    assertThatThrownBy(() -> loader.load("d", spec(Format.OPENAI, OnInvalid.FAIL), bad))
+        .hasMessage(bad + ":1: messages[1].loss must be true or false, got 0");
   }
 
   @Test

@@ -3,6 +3,8 @@ package io.kubetune.trainer.data;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubetune.trainer.tokenizer.Fixtures;
 import io.kubetune.trainer.tokenizer.JinjaChatTemplate;
 import io.kubetune.trainer.tokenizer.Tokenizer;
@@ -46,7 +48,7 @@ class EncodingFixtureTest {
     for (JsonNode c : FIXTURE.get("cases")) {
       tests.add(DynamicTest.dynamicTest(c.get("name").asText(), () -> check(c)));
     }
-    assertThat(tests).hasSize(33);
+    assertThat(tests).hasSize(48);
     return tests.stream();
   }
 
@@ -58,6 +60,9 @@ class EncodingFixtureTest {
           case "xtuner_sft" ->
               new XTunerEncoder(t, XTunerTemplates.named(c.get("template").asText()).orElseThrow())
                   .encode(chat(c));
+          case "xtuner_alpaca" ->
+              new XTunerEncoder(t, XTunerTemplates.named(c.get("template").asText()).orElseThrow())
+                  .encode(new AlpacaParser().parse(c.get("record")));
           case "xtuner_pretrain" -> new PretrainEncoder(t).encode(new Sample.Text(pretrainText(c)));
           case "hf_chat_template" ->
               new ChatTemplateEncoder(t, JinjaChatTemplate.of(t)).encode(chat(c));
@@ -67,8 +72,16 @@ class EncodingFixtureTest {
     assertThat(s.labels()).isEqualTo(Fixtures.ints(c.get("labels")));
   }
 
-  private static Sample.Chat chat(JsonNode c) {
-    return new Sample.Chat(Fixtures.conversation(FIXTURE, c.get("conversation").asText()));
+  /** The fixture conversation as an openai record, read by the parser training uses. */
+  private static Sample chat(JsonNode c) throws InvalidRecordException {
+    for (JsonNode conv : FIXTURE.get("conversations")) {
+      if (conv.get("name").asText().equals(c.get("conversation").asText())) {
+        ObjectNode record = JsonNodeFactory.instance.objectNode();
+        record.set("messages", conv.get("messages"));
+        return new OpenAiParser().parse(record);
+      }
+    }
+    throw new IllegalArgumentException(c.toString());
   }
 
   private static String pretrainText(JsonNode c) {

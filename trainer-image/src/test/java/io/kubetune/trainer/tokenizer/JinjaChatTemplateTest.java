@@ -50,7 +50,7 @@ class JinjaChatTemplateTest {
                 }
               }));
     }
-    assertThat(tests).hasSize(15);
+    assertThat(tests).hasSize(18);
     return tests.stream();
   }
 

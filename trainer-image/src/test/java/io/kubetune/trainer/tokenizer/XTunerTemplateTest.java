@@ -47,7 +47,7 @@ class XTunerTemplateTest {
       }
       tests.add(DynamicTest.dynamicTest(c.get("name").asText(), () -> check(c)));
     }
-    assertThat(tests).hasSize(15);
+    assertThat(tests).hasSize(18);
     return tests.stream();
   }
 

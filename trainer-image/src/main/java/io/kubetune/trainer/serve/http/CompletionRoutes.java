@@ -40,7 +40,7 @@ final class CompletionRoutes {
     ServedModel model = slot.require();
     ChatCompletionRequest request = RequestParser.chat(body(ctx));
     model.checkName(request.options().model());
-    int[] prompt = model.chatPrompt(request.messages());
+    ServedModel.Prompt prompt = model.chatPrompt(request.messages(), request.images());
     generations.answer(
         ctx, model, prompt, "messages", request.options(), ReplyFormat.Chat.create(model.name()));
   }
@@ -49,7 +49,7 @@ final class CompletionRoutes {
     ServedModel model = slot.require();
     CompletionRequest request = RequestParser.completion(body(ctx));
     model.checkName(request.options().model());
-    int[] prompt = model.textPrompt(request.prompt());
+    ServedModel.Prompt prompt = new ServedModel.Prompt(model.textPrompt(request.prompt()), null);
     generations.answer(
         ctx, model, prompt, "prompt", request.options(), ReplyFormat.Text.create(model.name()));
   }

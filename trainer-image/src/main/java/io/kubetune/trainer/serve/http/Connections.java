@@ -44,6 +44,15 @@ final class Connections extends Handler.Wrapper implements Connection.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(Connections.class);
   private static final String ATTRIBUTE = Connections.class.getName();
   private static final long SWEEP_MILLIS = 100;
+  private static final long SETTLE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+  /**
+   * How long the 408 may take once a body is overdue before the connection is closed without it:
+   * the 408 path runs through Jetty's idle timeout and the application, and when either loses the
+   * race with a trickled byte nothing else would end the connection (seen twice in CI, a trickled
+   * body held for 12 s).
+   */
+  private static final long ANSWER_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
   /** Where a connection is in its request/response cycle. */
   enum Phase {
@@ -191,6 +200,9 @@ final class Connections extends Handler.Wrapper implements Connection.Listener {
     long now = System.nanoTime();
     for (Tracked t : tracked.values()) {
       try {
+        if (closing) {
+          t.closeOnceIdle(now);
+        }
         t.enforceReadDeadline(now);
       } catch (RuntimeException e) {
         LOG.warn("checking the read deadline of {} failed", t.connection, e);
@@ -243,31 +255,55 @@ final class Connections extends Handler.Wrapper implements Connection.Listener {
       return closing || closeAfterResponse;
     }
 
+    /**
+     * While draining, closes a connection whose response has ended. A stream whose head went out
+     * before the drain began could not say {@code Connection: close}; left open, its client's next
+     * request would meet a 503 or a connection closed under it when the server exits. Closed here
+     * instead, the client reconnects, to another replica. The short wait lets the response's last
+     * bytes leave first.
+     */
+    private void closeOnceIdle(long now) {
+      synchronized (this) {
+        if (phase != Phase.WAITING || now - phaseStart < SETTLE_NANOS) {
+          return;
+        }
+      }
+      connection.getEndPoint().close();
+    }
+
     private void enforceReadDeadline(long now) {
-      EndPoint endPoint;
+      EndPoint endPoint = connection.getEndPoint();
+      boolean close;
       synchronized (this) {
         if (phase == Phase.WAITING && connection.getBytesIn() > bytesInAtRest) {
           phase = Phase.HEAD;
           phaseStart = now;
         }
-        if (now - phaseStart <= readTimeoutNanos || bodyOverdue) {
+        long late = now - phaseStart - readTimeoutNanos;
+        if (late <= 0 || phase == Phase.WAITING || (phase == Phase.ANSWERING && !bodyOverdue)) {
           return;
         }
-        endPoint = connection.getEndPoint();
-        if (phase == Phase.HEAD) {
-          LOG.debug("request head not complete within the read timeout: closing {}", endPoint);
+        if (bodyOverdue) {
+          // the 408 had its grace; whatever the request's phase now, the connection goes
+          close = late > ANSWER_GRACE_NANOS;
+          if (!close) {
+            return;
+          }
+          LOG.debug("no 408 within the grace after the read timeout: closing {}", endPoint);
         } else if (phase == Phase.BODY) {
           bodyOverdue = true;
+          close = false;
         } else {
-          return;
+          close = true;
+          LOG.debug("request head not complete within the read timeout: closing {}", endPoint);
         }
       }
-      if (bodyOverdue()) {
+      if (close) {
+        endPoint.close();
+      } else {
         // Jetty's own idle timeout, made immediate, fails the blocked read (the handler answers
         // 408) and closes the connection once the answer is out
         endPoint.setIdleTimeout(1);
-      } else {
-        endPoint.close();
       }
     }
 
@@ -312,7 +348,8 @@ final class Connections extends Handler.Wrapper implements Connection.Listener {
     @Override
     public Content.Chunk read() {
       Content.Chunk chunk = super.read();
-      if (chunk != null && chunk.isLast()) {
+      // a failed read (the read timeout's among them) ends the body without reading it
+      if (chunk != null && chunk.isLast() && !Content.Chunk.isFailure(chunk)) {
         tracked.bodyRead();
       }
       return chunk;

@@ -46,11 +46,11 @@ final class Generations {
   void answer(
       Context ctx,
       ServedModel model,
-      int[] prompt,
+      ServedModel.Prompt prompt,
       String promptParam,
       GenerationOptions options,
       ReplyFormat format) {
-    SamplingParams params = model.sampling(options, prompt.length, promptParam);
+    SamplingParams params = model.sampling(options, prompt.ids().length, promptParam);
     ReplyStream reply = new ReplyStream();
     GenerationRequest request = model.submit(prompt, params, reply, retryAfterSeconds);
     try {

@@ -1,6 +1,8 @@
 package io.kubetune.trainer.serve.http;
 
+import ai.djl.ndarray.NDArray;
 import io.kubetune.trainer.chat.ChatModel;
+import io.kubetune.trainer.chat.ImageChatModel;
 import io.kubetune.trainer.generate.SamplingParams;
 import io.kubetune.trainer.serve.BatchEngine;
 import io.kubetune.trainer.serve.GenerationCallback;
@@ -9,7 +11,9 @@ import io.kubetune.trainer.serve.openai.ApiError;
 import io.kubetune.trainer.serve.openai.GenerationOptions;
 import io.kubetune.trainer.tokenizer.ChatMessage;
 import io.kubetune.trainer.tokenizer.ChatTemplateException;
+import io.kubetune.trainer.vision.RgbImage;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The model behind the API: its name, how prompts become tokens (the model's own chat template),
@@ -25,14 +29,31 @@ public final class ServedModel {
   public record Defaults(
       int maxTokens, double temperature, double topP, int topK, double repetitionPenalty) {}
 
+  /**
+   * A prompt ready for the engine.
+   *
+   * @param embedder null for a tokens-only prompt (see {@link GenerationRequest})
+   */
+  public record Prompt(int[] ids, UnaryOperator<NDArray> embedder) {}
+
   private final String name;
   private final long created;
   private final ChatModel chat;
+  private final ImageChatModel vision;
   private final BatchEngine engine;
   private final Defaults defaults;
 
   public ServedModel(String name, ChatModel chat, BatchEngine engine, Defaults defaults) {
+    this(name, chat, null, engine, defaults);
+  }
+
+  /**
+   * @param vision the image side of a LLaVA (null: a text model, image parts are refused)
+   */
+  public ServedModel(
+      String name, ChatModel chat, ImageChatModel vision, BatchEngine engine, Defaults defaults) {
     this.name = name;
+    this.vision = vision;
     this.created = System.currentTimeMillis() / 1000;
     this.chat = chat;
     this.engine = engine;
@@ -63,8 +84,33 @@ public final class ServedModel {
     }
   }
 
-  /** A conversation rendered with the chat template and a generation prompt, as token ids. */
-  public int[] chatPrompt(List<ChatMessage> messages) {
+  /**
+   * A conversation and its images (in the order of their {@code <image>} placeholders): token ids
+   * with each placeholder expanded for its image's features, and what embeds them.
+   */
+  public Prompt chatPrompt(List<ChatMessage> messages, List<RgbImage> images) {
+    if (vision == null && !images.isEmpty()) {
+      throw ApiError.invalid(
+          "This model reads text only: image_url content parts need a LLaVA model.", "messages");
+    }
+    int[] ids = renderedIds(messages); // the template's refusals, each with its own message
+    if (vision == null) {
+      return new Prompt(ids, null);
+    }
+    try {
+      ids = vision.promptIds(messages, images.size());
+    } catch (IllegalArgumentException e) {
+      throw ApiError.invalid(
+          "Each image_url part becomes one <image> placeholder; write no '<image>' in the"
+              + " text yourself ("
+              + e.getMessage()
+              + ").",
+          "messages");
+    }
+    return new Prompt(ids, images.isEmpty() ? null : vision.promptEmbedder(images));
+  }
+
+  private int[] renderedIds(List<ChatMessage> messages) {
     int[] ids;
     try {
       ids = chat.promptIds(messages);
@@ -131,8 +177,9 @@ public final class ServedModel {
    * @param retryAfterSeconds what the 429 tells the client
    */
   public GenerationRequest submit(
-      int[] prompt, SamplingParams params, GenerationCallback callback, int retryAfterSeconds) {
-    GenerationRequest request = new GenerationRequest(prompt, params, callback);
+      Prompt prompt, SamplingParams params, GenerationCallback callback, int retryAfterSeconds) {
+    GenerationRequest request =
+        new GenerationRequest(prompt.ids(), prompt.embedder(), params, callback);
     boolean queued;
     try {
       queued = engine.submit(request);

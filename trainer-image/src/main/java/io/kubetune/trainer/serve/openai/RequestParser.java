@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.kubetune.trainer.tokenizer.ChatMessage;
+import io.kubetune.trainer.vision.RgbImage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -49,11 +50,21 @@ public final class RequestParser {
       throw ApiError.invalid("'messages' must hold at least one message.", "messages");
     }
     List<ChatMessage> parsed = new ArrayList<>();
+    List<RgbImage> images = new ArrayList<>();
     for (int i = 0; i < messages.size(); i++) {
-      parsed.add(message(messages.get(i), "messages[" + i + "]"));
+      String where = "messages[" + i + "]";
+      String role = role(messages.get(i), where);
+      MessageContent content =
+          MessageContent.parse(messages.get(i).get("content"), where + ".content");
+      if (!content.images().isEmpty() && !role.equals("user")) {
+        throw ApiError.invalid(
+            where + ": only user messages may hold image_url parts.", where + ".content");
+      }
+      parsed.add(new ChatMessage(role, content.text()));
+      images.addAll(content.images());
     }
     refuseUnsupported(root);
-    return new ChatCompletionRequest(parsed, options(root));
+    return new ChatCompletionRequest(parsed, images, options(root));
   }
 
   public static CompletionRequest completion(byte[] body) {
@@ -136,7 +147,8 @@ public final class RequestParser {
             + ")";
   }
 
-  private static ChatMessage message(JsonNode m, String where) {
+  /** The message's role, as the chat template names it. */
+  private static String role(JsonNode m, String where) {
     if (!m.isObject()) {
       throw ApiError.invalid(where + " must be an object with 'role' and 'content'.", where);
     }
@@ -153,35 +165,7 @@ public final class RequestParser {
               + "; expected one of 'system', 'developer', 'user', 'assistant' (no tools here).",
           where + ".role");
     }
-    return new ChatMessage(mapped, content(m.get("content"), where + ".content"));
-  }
-
-  /** A string, or a list of text parts (concatenated). */
-  private static String content(JsonNode content, String param) {
-    if (content == null || content.isNull()) {
-      throw ApiError.invalid(param + " is missing: every message needs content.", param);
-    }
-    if (content.isTextual()) {
-      return content.asText();
-    }
-    if (content.isArray()) {
-      StringBuilder text = new StringBuilder();
-      for (int i = 0; i < content.size(); i++) {
-        JsonNode part = content.get(i);
-        if (!"text".equals(part.path("type").asText()) || !part.path("text").isTextual()) {
-          throw ApiError.invalid(
-              param
-                  + "["
-                  + i
-                  + "] must be {\"type\": \"text\", \"text\": ...}: this model reads"
-                  + " text only.",
-              param + "[" + i + "]");
-        }
-        text.append(part.get("text").asText());
-      }
-      return text.toString();
-    }
-    throw ApiError.invalid(param + " must be a string or a list of text parts.", param);
+    return mapped;
   }
 
   private static void refuseUnsupported(JsonNode root) {

@@ -95,6 +95,39 @@ class DrainTest {
   }
 
   @Test
+  void aStreamStartedBeforeTheDrainClosesItsConnectionWhenItEnds() throws Exception {
+    try (TestServer server =
+        TestServer.slow(
+            new BatchEngine.Config(2, 4, 256), TestServer.options(null), Duration.ofMillis(10))) {
+      // keeps the drain going (and the server up) long after the stream has ended
+      var long_ = send(server, chat(200, false));
+      String body = chat(20, true);
+      try (RawConnection stream = new RawConnection(server.server.port())) {
+        stream.send(
+            RawConnection.head(
+                    "POST " + ROUTE + " HTTP/1.1",
+                    "Host: test",
+                    "Content-Type: application/json",
+                    "Content-Length: " + body.length())
+                + body);
+        server.awaitMetric("kubetune_serve_batch_size", 2, Duration.ofSeconds(20));
+        CompletableFuture<Boolean> drained =
+            CompletableFuture.supplyAsync(() -> server.server.drain(Duration.ofSeconds(30)));
+
+        RawConnection.Reply reply = stream.readUntilClosed(Duration.ofSeconds(2));
+        assertThat(reply.text()).as("its head went out before the drain").doesNotContain("close");
+        assertThat(reply.text()).contains("data: [DONE]");
+        // closed by the server once the stream ended, not when the server exits: its client's
+        // next request goes to a new connection (another replica) instead of meeting a 503
+        assertThat(reply.closed()).as(reply.text()).isTrue();
+        assertThat(drained).as("still draining: the long request runs").isNotDone();
+        assertThat(drained.get()).isTrue();
+      }
+      assertThat(long_.get().statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void pastTheDrainTimeoutWhatIsLeftEndsWithAnError() throws Exception {
     try (TestServer server =
         TestServer.slow(

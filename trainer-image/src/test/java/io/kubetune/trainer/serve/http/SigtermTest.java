@@ -114,7 +114,8 @@ class SigtermTest {
       }
       assertThat(serve.waitFor(30, TimeUnit.SECONDS)).as("exited after draining").isTrue();
       String out = Files.readString(log, StandardCharsets.UTF_8);
-      assertThat(out).containsPattern("draining: [1-4] requests in progress").contains("drained");
+      // the 4 chats, plus the test's own /metrics poll when SIGTERM lands during one (seen in CI)
+      assertThat(out).containsPattern("draining: [1-5] requests in progress").contains("drained");
       assertThat(out.lines().filter(l -> l.contains("POST /v1/chat/completions 200")).count())
           .as(out)
           .isEqualTo(4);

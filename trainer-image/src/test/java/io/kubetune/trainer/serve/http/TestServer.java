@@ -50,9 +50,19 @@ final class TestServer implements AutoCloseable {
       ServerOptions options,
       boolean ready,
       Duration tokenDelay) {
+    this(model, Fixtures.model(model), config, options, ready, tokenDelay);
+  }
+
+  private TestServer(
+      String model,
+      java.nio.file.Path dir,
+      BatchEngine.Config config,
+      ServerOptions options,
+      boolean ready,
+      Duration tokenDelay) {
     this.model = model;
     try {
-      loaded = LoadedChatModel.load(manager, Fixtures.model(model), null, Dtype.F32);
+      loaded = LoadedChatModel.load(manager, dir, null, Dtype.F32);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -89,6 +99,17 @@ final class TestServer implements AutoCloseable {
     return new TestServer(model, config, options, true, Duration.ZERO);
   }
 
+  /** A server on the tiny LLaVA fixture (fixtures/llava/model), served as "llava". */
+  static TestServer llava(BatchEngine.Config config, ServerOptions options) {
+    return new TestServer(
+        "llava", Fixtures.ROOT.resolve("llava/model"), config, options, true, Duration.ZERO);
+  }
+
+  /** The model's image side (a LLaVA's; empty for a text model). */
+  java.util.Optional<io.kubetune.trainer.chat.ImageChatModel> images() {
+    return loaded.images();
+  }
+
   /** Listening, but the model not handed over yet (as while it loads). */
   static TestServer loading(ServerOptions options) {
     return new TestServer(MODEL, new BatchEngine.Config(1, 1, 256), options, false, Duration.ZERO);
@@ -116,7 +137,13 @@ final class TestServer implements AutoCloseable {
   }
 
   private void serve(ChatModel chat) {
-    server.ready(new ServedModel(model, chat, engine, new ServedModel.Defaults(16, 0, 1, 0, 1)));
+    server.ready(
+        new ServedModel(
+            model,
+            chat,
+            loaded.images().orElse(null),
+            engine,
+            new ServedModel.Defaults(16, 0, 1, 0, 1)));
   }
 
   URI uri(String path) {

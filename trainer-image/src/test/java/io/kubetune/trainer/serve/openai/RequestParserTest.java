@@ -27,7 +27,7 @@ class RequestParserTest {
   }
 
   @Test
-  void imagePartsAreRefused() {
+  void anImagePartNeedsADataUrlAndOtherPartsAreRefused() {
     assertThatThrownBy(
             () ->
                 RequestParser.chat(
@@ -36,7 +36,38 @@ class RequestParserTest {
                             + " [{\"type\": \"image_url\", \"image_url\": {\"url\": \"x\"}}]}]}")))
         .isInstanceOfSatisfying(
             ApiError.class,
+            e ->
+                assertThat(e.body().error().param())
+                    .isEqualTo("messages[0].content[0].image_url.url"));
+    assertThatThrownBy(
+            () ->
+                RequestParser.chat(
+                    bytes(
+                        "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\":"
+                            + " [{\"type\": \"input_audio\", \"input_audio\": {}}]}]}")))
+        .isInstanceOfSatisfying(
+            ApiError.class,
             e -> assertThat(e.body().error().param()).isEqualTo("messages[0].content[0]"));
+  }
+
+  @Test
+  void imagePartsBecomePlaceholdersWhereTheyStand() throws Exception {
+    String png =
+        java.util.Base64.getEncoder()
+            .encodeToString(
+                java.nio.file.Files.readAllBytes(
+                    io.kubetune.trainer.testing.Fixtures.ROOT.resolve("llava/images/a.png")));
+    ChatCompletionRequest r =
+        RequestParser.chat(
+            bytes(
+                "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": [{\"type\":"
+                    + " \"text\", \"text\": \"Compare \"}, {\"type\": \"image_url\", \"image_url\":"
+                    + " {\"url\": \"data:image/png;base64,"
+                    + png
+                    + "\", \"detail\": \"low\"}}, {\"type\": \"text\", \"text\": \"with this\"}]}]}"));
+    assertThat(r.messages()).containsExactly(new ChatMessage("user", "Compare <image>\nwith this"));
+    assertThat(r.images()).hasSize(1);
+    assertThat(r.images().get(0).width()).isPositive();
   }
 
   @Test
