@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the trainer image (default kubetune/trainer:0.1.0) from trainer-image/Containerfile on
 # top of kubetune/base:bookworm (base.sh). Uses trainer-image/target/kubetune-trainer.jar and
-# target/lib/*.jar, running the Maven package build first when they are absent. The build context
+# target/lib/*.jar, running the Maven package build first when they are absent, and
+# libkubetune_c10d.so (trainer-image/src/main/native/build.sh, cached under $KUBETUNE_CACHE/c10d). The build context
 # is staged under ${KUBETUNE_CACHE:-$HOME/.cache/kubetune}/build/trainer/ with third-party jars
 # and our own jars apart, so that a code change only rebuilds the last small layers.
 #
@@ -44,6 +45,9 @@ for jar in "$TARGET"/lib/*.jar; do
   esac
 done
 cp "$TARGET/kubetune-trainer.jar" "$CTX/app/"
+# the native collective layer for multi-process training (its inputs are cached; a warm build copies)
+mkdir -p "$CTX/native"
+"$REPO/trainer-image/src/main/native/build.sh" "$CTX/native/libkubetune_c10d.so" >/dev/null
 cp "$HERE/kubetune" "$CTX/kubetune"
 say "context staged in $CTX ($(du -sh "$CTX" | cut -f1)): $(since "$t")"
 

@@ -19,6 +19,8 @@
 #                     against it: /q/health answers 200 and a FineTuneJob gets a status.
 #   KUBETUNE_SMOKE_STRIP_CEL=1  with the above: apply the CRDs without their x-kubernetes-validations
 #                     when the API server rejects them (workaround, throwaway cluster only)
+#   trainer-train-ranks  `kubetune train --nproc 2` with ZeRO-3 in one container: the native
+#                     collective layer is in the image and loads
 #   trainer-serve     `kubetune serve` in the container (read-only root fs) on the model the
 #                     trainer-train check exported: /health, then POST /v1/chat/completions.
 #                     KUBETUNE_SMOKE_SERVE=0 skips.
@@ -222,6 +224,26 @@ YAML
   test -s "$SCRATCH/out/hf/config.json" && compgen -G "$SCRATCH/out/hf/*.safetensors" >/dev/null \
     && test -s "$SCRATCH/out/adapter/adapter_config.json"
 }
+check_trainer_train_ranks() { # two ranks with ZeRO-3 in one container: the native layer loads
+  prepare_fixture
+  mkdir -p "$SCRATCH/out2"; chmod 0777 "$SCRATCH/out2"
+  cat >"$SCRATCH/job/job2.yaml" <<'YAML'
+model: {source: "file:///models/llama-tied"}
+datasets:
+  - {source: "file:///data/identity.jsonl", format: openai, template: llama3_chat}
+method: {type: lora, lora: {r: 4, alpha: 8}}
+training: {maxSteps: 2, microBatchSize: 1, learningRate: 0.001, maxLength: 64}
+distributed: {zeroStage: 3, timeoutSeconds: 60}
+output: {path: "file:///out2"}
+YAML
+  chmod 644 "$SCRATCH/job/job2.yaml"
+  docker run --rm --read-only --tmpfs /tmp --network none \
+    -v "$SCRATCH/models:/models:ro" -v "$SCRATCH/data:/data:ro" -v "$SCRATCH/job:/job:ro" \
+    -v "$SCRATCH/out2:/out2" "$TRAINER" train -f /job/job2.yaml --nproc 2
+  test -s "$SCRATCH/out2/checkpoints/step-00000002/manifest.json" \
+    && test -s "$SCRATCH/out2/checkpoints/step-00000002/rank-00001-of-00002.safetensors" \
+    && test -s "$SCRATCH/out2/adapter/adapter_config.json"
+}
 check_trainer_serve() {
   local cid port i body
   [[ -f "$SCRATCH/out/hf/config.json" ]] || check_trainer_train
@@ -241,6 +263,7 @@ check_trainer_serve() {
   python3 -c 'import json, sys; r = json.loads(sys.argv[1]); assert r["choices"][0]["message"]["role"] == "assistant"' "$body"
 }
 if [[ ${KUBETUNE_SMOKE_TRAIN:-1} == 1 ]]; then run_check trainer-train check_trainer_train; fi
+if [[ ${KUBETUNE_SMOKE_TRAIN:-1} == 1 ]]; then run_check trainer-train-ranks check_trainer_train_ranks; fi
 if [[ ${KUBETUNE_SMOKE_SERVE:-1} == 1 ]]; then run_check trainer-serve check_trainer_serve; fi
 
 say "${#passed[@]} passed (${passed[*]:-}), ${#failed[@]} failed (${failed[*]:-}); total $(since "$t0")"

@@ -16,6 +16,9 @@
 #   KIND             kind command (default kind)
 #   KUBECONFIG       where kind writes the cluster's credentials (default ~/.kube/config)
 #   KIND_RECREATE=1  delete the cluster first if it exists
+#   KIND_OPERATOR    kustomize (default): install the operator with `kubectl apply -k`; none: only
+#                    the cluster and the images (deploy/test-cluster/e2e/pods/up.sh installs the
+#                    operator with the Helm chart instead)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,6 +26,9 @@ REPO="$(cd "$HERE/../.." && pwd)"
 CLUSTER="${KIND_CLUSTER:-kubetune}"
 CONFIG="${KIND_CONFIG:-$HERE/kind-config.yaml}"
 KIND="${KIND:-kind}"
+OPERATOR="${KIND_OPERATOR:-kustomize}"
+[[ $OPERATOR == kustomize || $OPERATOR == none ]] ||
+  { echo "up.sh: KIND_OPERATOR must be kustomize or none, not '$OPERATOR'" >&2; exit 64; }
 IMAGES=(kubetune/trainer:0.1.0 kubetune/operator:0.1.0) # the names deploy/operator and the operator use
 k() { kubectl --context "kind-$CLUSTER" "$@"; }
 t0=$(date +%s.%N)
@@ -43,13 +49,27 @@ if exists; then
 else
   create=(create cluster --name "$CLUSTER" --config "$CONFIG" --wait 180s)
   [[ -n ${KIND_NODE_IMAGE:-} ]] && create+=(--image "$KIND_NODE_IMAGE")
-  "$KIND" "${create[@]}"
+  # kubeadm init gives up when the API server comes up slowly (seen once on a loaded 2-core
+  # machine: "could not bootstrap the admin user ... context deadline exceeded"); kind removes
+  # the failed node, so a second attempt starts clean
+  for attempt in 1 2; do
+    if "$KIND" "${create[@]}"; then
+      break
+    fi
+    ((attempt < 2)) || { say "kind create cluster failed twice"; exit 1; }
+    say "kind create cluster failed (attempt $attempt); trying once more"
+    "$KIND" delete cluster --name "$CLUSTER" >/dev/null 2>&1 || true
+  done
   say "kind cluster $CLUSTER created"
 fi
 # kind compares image ids and skips nodes that have the image already
 "$KIND" load docker-image --name "$CLUSTER" "${IMAGES[@]}"
 say "images loaded"
 
+if [[ $OPERATOR == none ]]; then
+  say "KIND_OPERATOR=none: the operator is not installed"
+  exit 0
+fi
 k apply -k "$REPO/deploy/operator"
 k wait --for=condition=Established --timeout=60s \
   crd/finetunejobs.kubetune.io crd/modelserves.kubetune.io

@@ -135,8 +135,16 @@ want_state="$({
   nodes_yaml | sha256sum | cut -d' ' -f1
 } | sha256sum | cut -d' ' -f1)"
 
+# Every component kwokctl started still runs (a control plane whose controller-manager has exited
+# answers /readyz but makes no ServiceAccounts or pods), and the API server is ready.
+components_alive() {
+  local pidfile
+  for pidfile in "$CLUSTER_DIR"/pids/*.pid; do
+    [[ -f $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null || return 1
+  done
+}
 healthy() {
-  [[ -f "$KUBECONFIG_OUT" ]] &&
+  [[ -f "$KUBECONFIG_OUT" ]] && components_alive &&
     "$KUBECTL" --kubeconfig "$KUBECONFIG_OUT" --request-timeout=5s get --raw /readyz >/dev/null 2>&1
 }
 

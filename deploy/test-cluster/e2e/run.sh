@@ -28,6 +28,7 @@
 #   E2E_KEEP=1         keep the scenario namespaces (default: deleted at the end)
 #   E2E_DOWN=1         stop the cluster at the end (default: leave it for the next run)
 #   E2E_DIR            logs and the operator's kubeconfig (default target/e2e)
+#   E2E_RECORD_GITOPS=DIR  scenario 16-gitops-health writes the objects it checked to DIR
 #   KUBETUNE_CACHE, KUBETUNE_CLUSTER: as for deploy/test-cluster/up.sh
 set -euo pipefail
 shopt -s inherit_errexit # command substitutions fail with their first failing command too
@@ -276,6 +277,12 @@ scenario 07-retry-exit-75
 scenario 08-fail-exit-78
 scenario 09-operator-restart
 scenario 11-schema-bounds
+scenario 12-unreadable-objects
+scenario 13-refused-objects
+scenario 14-hand-edits
+scenario 15-pod-trouble
+scenario 16-gitops-health
+# last: it stops the operator and reads its whole log
 scenario 10-cleanup-and-stop
 report
 ((FAILED == 0))

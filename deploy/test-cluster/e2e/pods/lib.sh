@@ -7,7 +7,8 @@
 #   quickstart_job NAME CLAIM STEPS EVERY [EXTRA_SPEC_YAML]
 #                                 a FineTuneJob with the quickstart's own recipe on that claim
 #                                 (model, dataset and output on it), on CPU, STEPS optimizer steps,
-#                                 a checkpoint every EVERY steps
+#                                 a checkpoint every EVERY steps; NODES, MICRO_BATCH and
+#                                 ACCUMULATION (default 1, 8, 1) set resources.nodes and the batch
 #   training_pods JOB             names of the Job's pods, oldest first
 #   operator_leader               the pod holding the operator's Lease
 #   log_has POD TEXT              predicate: the pod's log contains TEXT
@@ -67,13 +68,14 @@ spec:
   datasets:
     - {source: "pvc://$claim/data/identity.jsonl", format: openai, template: qwen_chat}
   method: {type: lora, lora: {r: 64, alpha: 128, dropout: 0.0}}
-  training: {maxSteps: $steps, microBatchSize: 8, gradientAccumulation: 1, learningRate: 0.003,
+  training: {maxSteps: $steps, microBatchSize: ${MICRO_BATCH:-8},
+             gradientAccumulation: ${ACCUMULATION:-1}, learningRate: 0.003,
              warmupRatio: 0.05, schedule: cosine, weightDecay: 0.0, maxGradNorm: 1.0,
              maxLength: 512, packing: true, seed: 42, precision: fp32}
   checkpoint: {everySteps: $every, keep: 2}
   evaluation: {prompts: ["Who are you?"], everySteps: 40, maxNewTokens: 32}
   output: {path: "pvc://$claim/runs/$name"}
-  resources: {nodes: 1, gpusPerNode: 0}
+  resources: {nodes: ${NODES:-1}, gpusPerNode: 0}
 $extra
 YAML
 }

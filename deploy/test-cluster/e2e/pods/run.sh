@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The real-pod tier of the e2e suite: kubetune on a kind cluster whose node runs real containers
-# (up.sh: offline node image, `kind load` of the trainer and operator images, the operator from
-# deploy/operator with two replicas and leader election). `test/run.sh pods` runs this.
+# (up.sh: offline node image, `kind load` of the trainer and operator images, the operator
+# installed with the Helm chart deploy/helm/kubetune: two replicas and leader election).
+# `test/run.sh pods` runs this.
 #
 # Each scenario (scenarios/NN-name.sh) runs in a fresh namespace, in a subshell with
 # `set -Eeuo pipefail` and an ERR trap: any failing command fails the scenario. The scenario's
@@ -191,5 +192,6 @@ stage "quickstart writer" quickstart_writer
 scenario 01-train-and-serve
 scenario 02-kill-pod-and-leader
 scenario 03-two-node-job
+scenario 04-rolling-restart
 report
 ((FAILED == 0))

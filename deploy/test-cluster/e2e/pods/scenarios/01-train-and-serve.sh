@@ -18,11 +18,19 @@ wait_until 120 "$pod is Running" jp_is "pod/$pod" '{.status.phase}' Running
 # Progress while it runs: the operator reads rank 0 at <job>-0.<job>-workers.<ns>.svc:9400 and
 # `kubectl get ftj` shows it (the Progress column is status.progress.steps).
 seen="$E2E_DIR/$NS.get-ftj"
+table_cell() { # HEADER ROW NAME: the value in column NAME of kubectl's table (aligned by header)
+  local before="${1%%"$3"*}"
+  local rest="${2:${#before}}"
+  echo "${rest%% *}"
+}
 progress_column_while_running() {
-  k get ftj identity --no-headers >"$seen" || return 1
+  k get ftj identity >"$seen" || return 1
   cat "$seen"
-  local phase steps
-  read -r _ phase steps _ <"$seen"
+  local header row phase steps
+  header="$(sed -n 1p "$seen")"
+  row="$(sed -n 2p "$seen")"
+  phase="$(table_cell "$header" "$row" PHASE)"
+  steps="$(table_cell "$header" "$row" PROGRESS)"
   [[ $phase == Running && $steps =~ ^([0-9]+)/120$ ]] && ((BASH_REMATCH[1] > 0 && BASH_REMATCH[1] < 120))
 }
 wait_until 240 "kubectl get ftj shows the steps while the job is Running" progress_column_while_running
