@@ -12,6 +12,11 @@
 #              fine-tuning run of `kubetune train` (a few steps on the quickstart's chats), then
 #              check_export.py: transformers loads hf/ and PEFT loads base + adapter/, and both
 #              compute the logits our runtime computes, within 1e-4
+#   llava      a pretrain run of the fixture LLaVA (projector only) and a LoRA finetune of its
+#              export (4 steps each on 20 questions about the fixture's pictures), then
+#              check_llava_export.py on each: transformers' LlavaProcessor gives our input ids and
+#              pixel values, and transformers on hf/ (finetune: PEFT on the pretrain export +
+#              adapter/ too) gives our logits, within 1e-4
 # Work folder: target/reference-checks. Prints a stage summary; exits non-zero on any failure.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -49,8 +54,43 @@ EOF
   "$python" trainer-image/src/test/python/check_export.py "$run" "$fixtures/$model"
 }
 
+# STAGE: a LLaVA run, pretrain on the fixture LLaVA or a LoRA finetune of the pretrain run's
+# export, then check_llava_export.py on it with one of the fixture's pictures
+llava_check() {
+  local stage="$1" run="$work/llava-$1"
+  local llava="$repo/trainer-image/src/test/resources/fixtures/llava"
+  local source="$llava/model" method="{stage: pretrain}"
+  if [[ "$stage" == finetune ]]; then
+    source="$work/llava-pretrain/hf"
+    method="{stage: finetune, type: lora, lora: {r: 8, alpha: 16, dropout: 0.0}}"
+  fi
+  "$python" - "$work/llava-data.json" <<'PY'
+import json, sys
+images = ["a.png", "b.png", "c_rgba.png", "d_gray.png", "e.jpg"]
+turns = [("What is in the picture?", "A shape."), ("What colour is it?", "Red, mostly."),
+         ("Describe the image.", "Some colours and a shape.")]
+json.dump([{"id": str(i), "image": images[i % 5], "conversations": [
+    {"from": "human", "value": "<image>\n" + turns[i % 3][0]},
+    {"from": "gpt", "value": turns[i % 3][1]}]} for i in range(20)], open(sys.argv[1], "w"))
+PY
+  cat >"$run.yaml" <<EOF
+model: {source: "file://$source"}
+datasets: [{source: "file://$work/llava-data.json", format: llava, template: tokenizer,
+            imageFolder: "file://$llava/images"}]
+method: $method
+training: {maxSteps: 4, microBatchSize: 4, learningRate: 1e-3, maxLength: 256}
+output: {path: "file://$run"}
+EOF
+  ./kubetune train -f "$run.yaml" >"$run.log" 2>&1 || { tail -n 30 "$run.log"; return 1; }
+  [[ -d "$run/hf" ]] || { echo "no $run/hf after training"; return 1; }
+  if [[ "$stage" == finetune ]]; then
+    [[ -f "$run/adapter/adapter_model.safetensors" ]] || { echo "no adapter in $run"; return 1; }
+  fi
+  "$python" trainer-image/src/test/python/check_llava_export.py "$run" "$llava/images/a.png"
+}
+
 stage_plan "fixtures" "layouts" "export qwen2 lora" "export qwen2 full" "export llama lora" \
-  "export llama full"
+  "export llama full" "llava pretrain" "llava finetune lora"
 stage_run "fixtures" fixtures_check make_fixtures.py
 stage_run "layouts" fixtures_check make_layout_fixtures.py
 for model in qwen2 llama; do
@@ -58,3 +98,5 @@ for model in qwen2 llama; do
     stage_run "export $model $method" export_check "$model" "$method"
   done
 done
+stage_run "llava pretrain" llava_check pretrain
+stage_run "llava finetune lora" llava_check finetune

@@ -10,6 +10,10 @@
 #                  only to itself, rows ending in padding (tokens/s counts real tokens); PyTorch
 #                  cuts full rows from one token stream, samples running into each other. What a
 #                  user gets from each setup, not a runtime comparison.
+# Env: STEPS (20), THREADS (nproc), METHODS ("lora full"), ROWS ("full rows" and "as configured";
+# "full" for the like-for-like rows only), BEFORE_JAR: another build's trainer jar (e.g. the
+# parent commit's, copied aside) that trains each row too, just before this tree's, so that a
+# change's before/after ratios come from one run.
 set -euo pipefail
 bench="$(cd "$(dirname "$0")" && pwd)"
 out="$bench/out/train-bench"
@@ -23,15 +27,25 @@ echo "model: 6 layers, hidden 512, vocab 960; rows of 256 x micro-batch 4; $step
 # shellcheck source=values.sh
 source "$bench/values.sh"
 ours() { OMP_NUM_THREADS="$threads" java -Xmx2g -cp "$cp" "$bench/java/TrainSpeed.java" "$out" "$1" "$steps" "$2" 2>/dev/null | tail -1; }
+before() {
+  local cp # ours reads it
+  cp="$(BENCH_JAR="$BEFORE_JAR" "$bench/classpath.sh")"
+  ours "$@"
+}
+rows=("full rows" "as configured")
+[[ "${ROWS:-}" == full ]] && rows=("full rows")
 theirs() { "$python" "$bench/pytorch_train_speed.py" "$out" "$1" "$steps" "$threads" "$2" 2>/dev/null | tail -1; }
-for method in lora full; do
-  for row in "full rows" "as configured"; do
-    if [[ "$row" == "full rows" ]]; then
-      a="$(ours "$method" data_rows.jsonl)"
-      b="$(theirs "$method" rows)"
-    else
-      a="$(ours "$method" data.jsonl)"
-      b="$(theirs "$method" stream)"
+for method in ${METHODS:-lora full}; do
+  for row in "${rows[@]}"; do
+    data=data.jsonl layout=stream
+    [[ "$row" == "full rows" ]] && data=data_rows.jsonl layout=rows
+    [[ -n "${BEFORE_JAR:-}" ]] && z="$(before "$method" "$data")"
+    a="$(ours "$method" "$data")"
+    b="$(theirs "$method" "$layout")"
+    if [[ -n "${BEFORE_JAR:-}" ]]; then
+      printf '%-5s %-13s before:      %s\n' "$method" "$row" "$z"
+      awk -v a="$(value tokens_per_s "$z")" -v b="$(value tokens_per_s "$b")" -v m="$method" -v r="$row" \
+        'BEGIN { printf "%-5s %-13s tokens/s before/pytorch = %.2f\n", m, r, a / b }'
     fi
     printf '%-5s %-13s kubetune:    %s\n' "$method" "$row" "$a"
     printf '%-5s %-13s pytorch+hf:  %s\n' "$method" "$row" "$b"

@@ -20,6 +20,9 @@ import java.util.Random;
  * (positions: read from the logits' shape) and decode_tok_s, medians of 3 runs after a warm-up.
  *
  * <p>usage: java -cp CP bench/java/RuntimeSpeed.java MODEL_DIR PROMPT_TOKENS NEW_TOKENS
+ *
+ * <p>Under bench/profile.sh (KUBETUNE_PROFILE_OUT set) async-profiler records the measured runs'
+ * decode loops, or their last-position prefill passes with KUBETUNE_PROFILE_PHASE=prefill.
  */
 public class RuntimeSpeed {
   private static final String[] KEYS = {
@@ -48,6 +51,7 @@ public class RuntimeSpeed {
       for (int i = 0; i < runs.length; i++) {
         runs[i] = run(manager, model, prompt, newTokens);
       }
+      Profile.write();
       StringBuilder line = new StringBuilder();
       for (int k = 0; k < KEYS.length; k++) {
         line.append(String.format(Locale.ROOT, "%s%s=%.1f", k == 0 ? "" : " ", KEYS[k], median(runs, k)));
@@ -71,6 +75,7 @@ public class RuntimeSpeed {
           long t1 = System.nanoTime();
           try (KvCache cache =
               new KvCache(manager, model.config(), 1, capacity, model.computeDtype())) {
+            Profile.during("prefill", true);
             long t2 = System.nanoTime();
             long lastPositions;
             long token;
@@ -81,6 +86,8 @@ public class RuntimeSpeed {
               scope.suppressNotUsedWarning();
             }
             long t3 = System.nanoTime();
+            Profile.during("prefill", false);
+            Profile.during("decode", true);
             for (int i = 0; i < newTokens; i++) {
               try (NDScope scope = new NDScope()) {
                 token =
@@ -91,6 +98,7 @@ public class RuntimeSpeed {
               }
             }
             long t4 = System.nanoTime();
+            Profile.during("decode", false);
             return new double[] {
               prompt.length / ((t3 - t2) / 1e9),
               lastPositions,
@@ -108,6 +116,61 @@ public class RuntimeSpeed {
     NDArray hidden =
         model.hiddenCached(manager.create(ids, new Shape(1, ids.length)), new long[] {start}, cache, 0);
     return model.logits(lastOnly ? Aten.narrow(hidden, 1, ids.length - 1, 1) : hidden);
+  }
+
+  /**
+   * The profilers of bench/profile.sh around the phase KUBETUNE_PROFILE_PHASE of each measured run
+   * (the warm-up run is not recorded); a no-op when KUBETUNE_PROFILE_OUT is not set. With
+   * KUBETUNE_PROFILE_TOOL=torch, libtorch's own profiler (through DJL) writes a Chrome trace of
+   * every ATen op; otherwise async-profiler, driven through its Java API by reflection (the script
+   * puts its jar on the class path and names its library), samples stacks.
+   */
+  static final class Profile {
+    private static final String OUT = System.getenv("KUBETUNE_PROFILE_OUT");
+    private static final String PHASE = System.getenv().getOrDefault("KUBETUNE_PROFILE_PHASE", "decode");
+    private static final boolean TORCH = "torch".equals(System.getenv("KUBETUNE_PROFILE_TOOL"));
+    private static int warmUps = 1;
+    private static boolean started;
+
+    static void during(String phase, boolean begin) {
+      if (OUT == null || !phase.equals(PHASE)) {
+        return;
+      }
+      if (!begin && warmUps > 0) {
+        warmUps--;
+        return;
+      }
+      if (warmUps > 0 || (TORCH && started)) {
+        return; // libtorch's profiler records the first measured run only
+      }
+      if (TORCH) {
+        if (begin) {
+          ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
+        } else {
+          ai.djl.pytorch.jni.JniUtils.stopProfile(OUT);
+          started = true;
+        }
+        return;
+      }
+      asyncProfiler((begin ? (started ? "resume" : "start") : "stop") + "," + System.getenv("KUBETUNE_PROFILE_ARGS"));
+      started = true;
+    }
+
+    static void write() {
+      if (OUT != null && !TORCH) {
+        asyncProfiler("dump,collapsed,file=" + OUT);
+      }
+    }
+
+    private static void asyncProfiler(String command) {
+      try {
+        Class<?> c = Class.forName("one.profiler.AsyncProfiler");
+        Object profiler = c.getMethod("getInstance", String.class).invoke(null, System.getenv("KUBETUNE_PROFILE_LIB"));
+        c.getMethod("execute", String.class).invoke(profiler, command);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("async-profiler: " + command, e);
+      }
+    }
   }
 
   static double median(double[][] runs, int column) {

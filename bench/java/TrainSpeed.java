@@ -49,7 +49,8 @@ public class TrainSpeed {
                 42L, TrainingSpec.Precision.FP32),
             new CheckpointSpec(0, 1),
             null,
-            new OutputSpec("file://" + run));
+            new OutputSpec("file://" + run),
+            null);
     long[] timed = new long[3]; // nanos, tokens, steps
     long[] last = {0};
     TrainingListener clock =

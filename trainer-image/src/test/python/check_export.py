@@ -9,14 +9,16 @@ kubetune's runtime (bench/java/Logits.java), and prints the max absolute differe
   transformers(hf)    vs kubetune(hf)
   peft(base+adapter)  vs kubetune(base+adapter)
   peft(base+adapter)  vs transformers(hf)       (LoRA merged on export = adapter applied live)
-Exit 1 when any exceeds 1e-4.
+  AutoPeftModelForCausalLM(adapter/ alone) vs peft(base+adapter): PEFT finds the base from
+                                                adapter_config.json's base_model_name_or_path
+Exit 1 when any exceeds 1e-4 (or when adapter/ does not name a base PEFT can load).
 
-A base stored in bf16 or fp16 is exported in that dtype, so the merged weights W + s*B@A are
-rounded to it: next to the small LoRA update that rounding moves the logits by far more than 1e-4
+A base stored in bf16 or fp16 is exported in that dtype by default (output.mergeDtype: base), so
+the merged weights W + s*B@A are rounded to it: next to the small LoRA update that rounding moves the logits by far more than 1e-4
 (it does the same to PEFT's own merge_and_unload in that dtype). For such a base the third line is
 printed but not held to 1e-4; instead every exported tensor must equal PEFT's merge_and_unload of
 base + adapter in the base's dtype within one ulp of that dtype (the two merges round once or
-twice).
+twice). An export written in fp32 (output.mergeDtype: fp32) is the exact merge and held to 1e-4.
 """
 import json
 import subprocess
@@ -93,8 +95,17 @@ def main():
         t_peft = theirs(base, ids, adapter)
         results["peft(base+adapter) vs kubetune(base+adapter)"] = (t_peft - ours(base, adapter, ids)).abs().max().item()
         results["peft(base+adapter) vs transformers(hf)"] = (t_peft - t_hf).abs().max().item()
+        from peft import AutoPeftModelForCausalLM
+        alone = AutoPeftModelForCausalLM.from_pretrained(
+            str(adapter), dtype=torch.float32, attn_implementation="eager").eval()
+        with torch.no_grad():
+            t_alone = alone(torch.tensor([ids])).logits[0].float()
+        results["peft(adapter/ alone) vs peft(base+adapter)"] = (t_alone - t_peft).abs().max().item()
     dtype, _ = stored_dtype(base)
-    rounded = "peft(base+adapter) vs transformers(hf)" if dtype in MANTISSA_BITS else None
+    hf_dtype, _ = stored_dtype(hf)
+    # an export in the base's low-precision dtype is rounded; an fp32 one (mergeDtype: fp32) is exact
+    rounded = ("peft(base+adapter) vs transformers(hf)"
+               if dtype in MANTISSA_BITS and hf_dtype == dtype else None)
     failed = []
     for name, diff in results.items():
         note = f"  (not checked: the export is rounded to {dtype})" if name == rounded else ""

@@ -908,6 +908,25 @@ CONVERSATIONS = [
         {"role": "user", "content": "Give me one word for happy."},
         {"role": "assistant", "content": "Joyful."},
     ]),
+    # openai_map_fn's "loss": an earlier reply that is context only (output_with_loss False)
+    dict(name="untrained_reply", messages=[
+        {"role": "system", "content": "You are a concise assistant."},
+        {"role": "user", "content": "What is 2+3?"},
+        {"role": "assistant", "content": "It is 5, I think, but let me check again.", "loss": False},
+        {"role": "user", "content": "Please answer briefly."},
+        {"role": "assistant", "content": "5."},
+    ]),
+]
+# alpaca records (xtuner/dataset/map_fns/dataset_map_fns/alpaca_map_fn.py): the user turn is
+# f"{instruction}\n{input}"; a "system" field is not read
+ALPACA_RECORDS = [
+    dict(name="alpaca_with_input", record={"instruction": "Translate to French.", "input": "Thank you!",
+                                           "output": "Merci !"}),
+    dict(name="alpaca_empty_input", record={"instruction": "What is the capital of France?", "input": "",
+                                            "output": "The capital of France is Paris."}),
+    dict(name="alpaca_system_field", record={"system": "You are a helpful assistant.",
+                                             "instruction": "Give me one word for happy.", "input": "",
+                                             "output": "Joyful."}),
 ]
 PRETRAIN_SAMPLES = [
     dict(name="pretrain_raw_text",
@@ -929,7 +948,8 @@ def messages_to_xtuner_conversation(messages):
         elif m["role"] == "user":
             inp += m["content"]
         elif m["role"] == "assistant":
-            conv.append({"system": system, "input": inp, "output": m["content"], "output_with_loss": True})
+            with_loss = str(m.get("loss", "True")).lower() == "true"
+            conv.append({"system": system, "input": inp, "output": m["content"], "output_with_loss": with_loss})
             system, inp = "", ""
         else:
             raise ValueError(m["role"])
@@ -1043,10 +1063,12 @@ def load_xtuner():
         tmf = load("dataset/map_fns/template_map_fn.py", "_xt_template_map_fn")
         oai = load("dataset/map_fns/dataset_map_fns/openai_map_fn.py", "_xt_openai_map_fn")
         pre = load("dataset/map_fns/dataset_map_fns/pretrain_map_fn.py", "_xt_pretrain_map_fn")
+        alp = load("dataset/map_fns/dataset_map_fns/alpaca_map_fn.py", "_xt_alpaca_map_fn")
         return types.SimpleNamespace(
             root=str(root), PROMPT_TEMPLATE=templates.PROMPT_TEMPLATE, encode_fn=utils.encode_fn,
             get_bos_eos_token_ids=utils.get_bos_eos_token_ids, template_map_fn=tmf.template_map_fn,
             openai_map_fn=oai.openai_map_fn, pretrain_map_fn=pre.pretrain_map_fn,
+            alpaca_map_fn=alp.alpaca_map_fn,
             IGNORE_INDEX=constants.IGNORE_INDEX)
     finally:
         for k in list(sys.modules):
@@ -1081,7 +1103,7 @@ def hf_template_labels(hf_tok, messages, eot_id):
     labels = [IGNORE_INDEX] * len(ids)
     spans = []
     for i, m in enumerate(messages):
-        if m["role"] != "assistant":
+        if m["role"] != "assistant" or m.get("loss", True) is False:
             continue
         _, p = ids_of(messages[:i], True)
         _, q = ids_of(messages[:i + 1], False)
@@ -1134,6 +1156,21 @@ def build_data_fixtures(out_dir: Path, hf_toks: dict, log, require_xtuner: bool)
                 name=f"{tname}/{c['name']}", kind="xtuner_sft", template=tname, tokenizer=fam,
                 conversation=c["name"], xtuner_conversation=conv, segments=segs, text=text,
                 input_ids=ids, labels=labels, whole_text_tokenization_equal=whole == ids))
+        for a in ALPACA_RECORDS:
+            rec = a["record"]
+            conv = apply_xtuner_template([{"input": f"{rec['instruction']}\n{rec['input']}",
+                                           "output": rec["output"]}], template)
+            ids, labels, segs = xtuner_encode(conv, enc, bos_ids, eos_ids)
+            if xt is not None:
+                ex = xt.template_map_fn(xt.alpaca_map_fn(copy.deepcopy(rec)), _StubConfigDict(template))
+                assert ex["conversation"] == conv, (tname, a["name"])
+                ref = xt.encode_fn(ex, _named_tokenizer_proxy(tok, XTUNER_TOKENIZER_CLASS_NAME[fam]),
+                                   XTUNER_MAX_LENGTH)
+                assert ref["input_ids"] == ids and ref["labels"] == labels, (tname, a["name"])
+            cases.append(dict(
+                name=f"{tname}/{a['name']}", kind="xtuner_alpaca", template=tname, tokenizer=fam,
+                conversation=a["name"], record=rec, xtuner_conversation=conv, segments=segs,
+                input_ids=ids, labels=labels))
     for fam in ("llama", "qwen2", "internlm2"):
         tok = hf_toks[fam]
         bos_ids = [] if fam == "qwen2" else [tok.bos_token_id]
@@ -1202,7 +1239,10 @@ def build_data_fixtures(out_dir: Path, hf_toks: dict, log, require_xtuner: bool)
 DATA_SCHEMA_DOC = [
     "templates.json: chat-template and data-pipeline fixtures. Tokenizers: models/llama (also used for llama3_chat), "
     "models/qwen2 (qwen_chat), models/internlm2 (internlm2_chat).",
-    "conversations[]: {name, messages:[{role, content}]} (OpenAI message format). pretrain_samples[]: {name, text}.",
+    "conversations[]: {name, messages:[{role, content, loss?}]} (OpenAI message format; loss false: the reply is "
+    "context, not a target). pretrain_samples[]: {name, text}.",
+    "kind=xtuner_alpaca: record -> alpaca_map_fn -> template_map_fn -> encode_fn; record = the alpaca record (its "
+    "system field, if any, is not read by alpaca_map_fn).",
     "cases[]: one per (template or tokenizer, conversation). Common keys: name, kind, template, tokenizer, "
     "conversation (name), text, input_ids, labels (same length as input_ids; -100 = no loss).",
     "kind=xtuner_sft: messages -> openai_map_fn -> template_map_fn(PROMPT_TEMPLATE[template]) -> encode_fn "
@@ -1474,9 +1514,10 @@ max_abs_diff_logits_bf16_vs_fp32.
 
 ## data/templates.json
 See the `schema` key at the top of the file (and `xtuner_facts` for how XTuner builds input_ids/labels).
-Cases: XTuner templates internlm2_chat / qwen_chat / llama3_chat x 5 conversations (multi-turn with and
-without system, empty user input, non-ASCII, single turn), XTuner pretraining of one raw text for each
-tokenizer, and each tokenizer's own chat_template x the 5 conversations. The non-ASCII conversation
+Cases: XTuner templates internlm2_chat / qwen_chat / llama3_chat x 6 conversations (multi-turn with and
+without system, empty user input, non-ASCII, single turn, an earlier reply marked "loss": false) and x 3
+alpaca records (one with a system field, which alpaca_map_fn does not read), XTuner pretraining of one raw
+text for each tokenizer, and each tokenizer's own chat_template x the 6 conversations. The non-ASCII conversation
 contains a decomposed "e + U+0301" to exercise the NFC normalizer of the qwen2 tokenizer. All ids were
 checked against the plain `tokenizers` library loading tokenizer.json. BPE `ignore_merges` (llama) does
 not change any fixture tokenization (checked when writing this).

@@ -27,21 +27,27 @@ class ArchitectureTest {
   static final List<List<String>> LEVELS =
       List.of(
           // foundations: import nothing of ours
-          List.of("error", "io", "torch", "tokenizer"),
-          // safetensors files, mapped and written
-          List.of("weights"),
+          List.of("error", "io", "torch"),
+          // safetensors files, mapped and written; tokenizers and chat templates (read with io);
+          // c10d collectives over the native layer (JNA); s3:// and hf:// sources fetched to local
+          // files
+          List.of("weights", "tokenizer", "dist", "sources"),
           // the decoder: config.json + weights -> CausalLm
           List.of("model"),
-          // what sits on a model: LoRA adapters; token-by-token generation
-          List.of("peft", "generate"),
-          // a model to chat with; HF export; the data pipeline; job.yaml; the serving engine
-          List.of("chat", "export", "data", "config", "serve", "serve.openai"),
+          // what sits on a model: LoRA adapters; token-by-token generation; the LLaVA image path
+          List.of("peft", "generate", "vision"),
+          // a model to chat with; HF export; the data pipeline; job.yaml and its presets; the
+          // serving
+          // engine
+          List.of("chat", "export", "data", "config", "presets", "serve", "serve.openai"),
           // the training loop and its components; the HTTP server
           List.of("train", "serve.http"),
           // who watches a run: progress bar, /progress and /metrics, loss curve
-          List.of("status"),
-          // recipes: kubetune train / export wired from the components; the quickstart's inputs
-          List.of("run", "quickstart"),
+          // the generated inputs of the quickstart and the LLaVA demo (tiny models, images)
+          // the ZeRO engine (sharded state, layer-by-layer passes over the collectives)
+          List.of("status", "quickstart", "zero"),
+          // recipes: kubetune train / export / the demos wired from the components
+          List.of("run"),
           // the command line
           List.of("cli"));
 

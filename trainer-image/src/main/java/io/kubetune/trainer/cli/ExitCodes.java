@@ -2,7 +2,9 @@ package io.kubetune.trainer.cli;
 
 import io.kubetune.api.TrainerExitCodes;
 import io.kubetune.trainer.error.KubetuneException;
+import io.kubetune.trainer.io.JsonFiles;
 import io.kubetune.trainer.model.ModelConfigException;
+import io.kubetune.trainer.peft.AdapterFormatException;
 import io.kubetune.trainer.tokenizer.TokenizerFormatException;
 import io.kubetune.trainer.weights.SafetensorsFormatException;
 import io.kubetune.trainer.weights.TorchBinFormatException;
@@ -18,6 +20,9 @@ final class ExitCodes {
     if (t instanceof KubetuneException k) {
       return k.exitCode();
     }
+    if (t instanceof io.kubetune.trainer.dist.CollectiveException) {
+      return TrainerExitCodes.RETRYABLE;
+    }
     if (t instanceof NoSuchFileException) {
       return TrainerExitCodes.NO_INPUT;
     }
@@ -26,7 +31,9 @@ final class ExitCodes {
     }
     if (t instanceof SafetensorsFormatException
         || t instanceof TorchBinFormatException
-        || t instanceof TokenizerFormatException) {
+        || t instanceof TokenizerFormatException
+        || t instanceof AdapterFormatException
+        || t instanceof JsonFiles.InvalidJsonException) {
       return TrainerExitCodes.DATA_ERROR;
     }
     if (t instanceof IOException) {
@@ -39,7 +46,12 @@ final class ExitCodes {
       Exception ex, CommandLine cmd, CommandLine.ParseResult parseResult) {
     int code = forException(ex);
     if (code == 1) {
-      cmd.getErr().println("kubetune " + cmd.getCommandName() + ": unexpected failure");
+      cmd.getErr()
+          .println(
+              "kubetune "
+                  + cmd.getCommandName()
+                  + ": internal error, a bug in kubetune (please report it with this trace): "
+                  + ex);
       ex.printStackTrace(cmd.getErr());
     } else {
       cmd.getErr().println("kubetune " + cmd.getCommandName() + ": " + message(ex));

@@ -12,7 +12,10 @@ import picocli.CommandLine.Command;
     description = "Fine-tune and serve Llama-family language models, locally or on Kubernetes.",
     subcommands = {
       QuickstartCommand.class,
+      InitCommand.class,
+      LlavaDemoCommand.class,
       TrainCommand.class,
+      DataCommand.class,
       ExportCommand.class,
       ServeCommand.class,
       ChatCommand.class,

@@ -25,6 +25,8 @@ import picocli.CommandLine.Option;
     description = {
       "Serve a model: /v1/chat/completions (with streaming), /v1/completions, /v1/models,"
           + " a web chat page at /, /metrics and /health (503 until the model is loaded).",
+      "A LLaVA model (llava-hf layout) also reads images: OpenAI image_url content parts holding"
+          + " data: URLs (other URLs get 400: the server fetches nothing).",
       "With the environment variable named by --api-key-env set (default KUBETUNE_API_KEY), /v1/*"
           + " needs 'Authorization: Bearer <key>'; /health, /metrics and the page stay open."
     })
@@ -204,6 +206,7 @@ final class ServeCommand implements Callable<Integer> {
           new ServedModel(
               name,
               chat,
+              loaded.images().orElse(null),
               engine,
               new ServedModel.Defaults(
                   maxTokens,

@@ -72,7 +72,7 @@ public final class JobSpecLoader {
     for (int i = 0; i < spec.datasets().size(); i++) {
       DatasetSpec d = spec.datasets().get(i);
       String field = p + "datasets[" + i + "].source";
-      Path f = resolve(field, d.source());
+      Path f = resolveFile(field, d.source());
       if (!Files.isRegularFile(f)) {
         throw new KubetuneException(
             TrainerExitCodes.NO_INPUT, field + ": no such file: " + f + " (" + d.source() + ")");
@@ -81,7 +81,28 @@ public final class JobSpecLoader {
     }
     Optional<Path> output =
         Optional.ofNullable(spec.output()).map(o -> resolve(p + "output.path", o.path()));
-    return new ResolvedJob(spec, model, datasets, output);
+    Optional<Path> tower = Optional.empty();
+    if (spec.model().visionTower() != null) {
+      Path t = resolve(p + "model.visionTower", spec.model().visionTower());
+      if (!Files.isDirectory(t)) {
+        throw new KubetuneException(
+            TrainerExitCodes.NO_INPUT,
+            p
+                + "model.visionTower: no such directory: "
+                + t
+                + " ("
+                + spec.model().visionTower()
+                + ")");
+      }
+      tower = Optional.of(t);
+    }
+    List<Path> imageFolders = new ArrayList<>();
+    for (int i = 0; i < spec.datasets().size(); i++) {
+      String folder = spec.datasets().get(i).imageFolder();
+      imageFolders.add(
+          folder == null ? null : resolve(p + "datasets[" + i + "].imageFolder", folder));
+    }
+    return new ResolvedJob(spec, model, datasets, output, tower, imageFolders);
   }
 
   /** Parses and validates, without touching the sources. */
@@ -207,6 +228,14 @@ public final class JobSpecLoader {
   private Path resolve(String field, String uri) {
     try {
       return resolver.resolve(field, uri);
+    } catch (IllegalArgumentException e) {
+      throw config(e.getMessage());
+    }
+  }
+
+  private Path resolveFile(String field, String uri) {
+    try {
+      return resolver.resolveFile(field, uri);
     } catch (IllegalArgumentException e) {
       throw config(e.getMessage());
     }

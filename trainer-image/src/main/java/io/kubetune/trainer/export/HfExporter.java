@@ -44,6 +44,9 @@ public final class HfExporter {
           "special_tokens_map.json",
           "added_tokens.json");
 
+  /** The chat template file transformers 5 writes beside tokenizer_config.json. */
+  private static final String CHAT_TEMPLATE_FILE = "chat_template.jinja";
+
   /** The folders written; adapter is null for full fine-tuning. */
   public record Result(Path hf, Path adapter) {}
 
@@ -72,9 +75,12 @@ public final class HfExporter {
               name,
               r.dtype(),
               base.getShape(),
-              merged
-                  ? () -> Aten.to(adapters.mergedWeight(module, base), r.dtype())
-                  : () -> Aten.to(base, r.dtype())));
+              () -> {
+                r.beforeRead().accept(name);
+                return merged
+                    ? Aten.to(adapters.mergedWeight(module, base), r.dtype())
+                    : Aten.to(base, r.dtype());
+              }));
     }
     ShardedSafetensorsWriter.write(
         tmp, tensors, Map.of("format", "pt"), ShardedSafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);
@@ -91,7 +97,21 @@ public final class HfExporter {
     Directories.deleteRecursively(tmp);
     Files.createDirectories(tmp);
     List<TensorSource> tensors = new ArrayList<>();
-    r.adapters().namedParameters().forEach((n, t) -> tensors.add(TensorSource.of(n, t)));
+    r.adapters()
+        .namedParameters()
+        .forEach(
+            (n, t) -> {
+              TensorSource whole = TensorSource.of(n, t);
+              tensors.add(
+                  new TensorSource(
+                      n,
+                      whole.dtype(),
+                      whole.shape(),
+                      () -> {
+                        r.beforeRead().accept(n);
+                        return t;
+                      }));
+            });
     SafetensorsWriter.write(
         tmp.resolve("adapter_model.safetensors"), tensors, Map.of("format", "pt"));
     JSON.writeValue(tmp.resolve("adapter_config.json").toFile(), adapterConfig(r));
@@ -139,7 +159,7 @@ public final class HfExporter {
     JSON.writeValue(dir.resolve("config.json").toFile(), config);
   }
 
-  private static void writeTokenizer(ExportRequest r, Path dir) throws IOException {
+  static void writeTokenizer(ExportRequest r, Path dir) throws IOException {
     for (String f : TOKENIZER_FILES) {
       Path src = r.baseModelDir().resolve(f);
       if (Files.exists(src)) {
@@ -151,8 +171,13 @@ public final class HfExporter {
         Files.exists(srcConfig)
             ? (ObjectNode) JSON.readTree(srcConfig.toFile())
             : JSON.createObjectNode();
+    Path jinja = r.baseModelDir().resolve(CHAT_TEMPLATE_FILE);
     if (r.chatTemplate() != null) {
       config.put("chat_template", r.chatTemplate());
+    } else if (Files.exists(jinja)) {
+      // transformers 5 saves the template beside tokenizer_config.json; the file would win over
+      // an XTuner template written into the config, so it is copied only when none is
+      Files.copy(jinja, dir.resolve(CHAT_TEMPLATE_FILE), StandardCopyOption.REPLACE_EXISTING);
     }
     JSON.writeValue(dir.resolve("tokenizer_config.json").toFile(), config);
   }
@@ -189,7 +214,7 @@ public final class HfExporter {
     }
   }
 
-  private static void writeGenerationConfig(ExportRequest r, Path dir) throws IOException {
+  static void writeGenerationConfig(ExportRequest r, Path dir) throws IOException {
     Path src = r.baseModelDir().resolve("generation_config.json");
     ObjectNode gen =
         Files.exists(src) ? (ObjectNode) JSON.readTree(src.toFile()) : JSON.createObjectNode();

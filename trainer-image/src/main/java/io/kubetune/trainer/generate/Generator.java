@@ -8,6 +8,7 @@ import io.kubetune.trainer.model.CausalLm;
 import io.kubetune.trainer.model.KvCache;
 import io.kubetune.trainer.torch.Aten;
 import java.util.Arrays;
+import java.util.function.UnaryOperator;
 
 /**
  * Generates one reply at a time with a KV cache: the prompt in one pass, then one token per step.
@@ -17,10 +18,20 @@ import java.util.Arrays;
 public final class Generator {
   private final CausalLm model;
   private final NDManager manager;
+  private final UnaryOperator<NDArray> promptEmbedder;
 
   public Generator(CausalLm model, NDManager manager) {
+    this(model, manager, null);
+  }
+
+  /**
+   * @param promptEmbedder turns the prompt's ids [1, T] into its input embeddings (a multimodal
+   *     model puts image features among them); null embeds the tokens
+   */
+  public Generator(CausalLm model, NDManager manager, UnaryOperator<NDArray> promptEmbedder) {
     this.model = model;
     this.manager = manager;
+    this.promptEmbedder = promptEmbedder;
   }
 
   public Generation generate(
@@ -79,7 +90,11 @@ public final class Generator {
           try (NDScope scope = new NDScope()) {
             long[] ids = Arrays.stream(tokens).asLongStream().toArray();
             NDArray input = manager.create(ids, new Shape(1, ids.length));
-            NDArray hidden = model.hiddenCached(input, new long[] {start}, cache, 0);
+            NDArray hidden =
+                start == 0 && promptEmbedder != null
+                    ? model.hiddenCachedFromEmbeddings(
+                        promptEmbedder.apply(input), new long[] {start}, cache, 0)
+                    : model.hiddenCached(input, new long[] {start}, cache, 0);
             NDArray last = Aten.narrow(hidden, 1, tokens.length - 1, 1);
             float[] out = model.logits(last).toFloatArray();
             scope.suppressNotUsedWarning();

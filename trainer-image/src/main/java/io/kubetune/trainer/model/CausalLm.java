@@ -143,7 +143,20 @@ public final class CausalLm {
    * (int64).
    */
   public NDArray hidden(NDArray inputIds, NDArray positions, AttentionMask mask) {
-    return run(inputIds, positions, KvView.uncached(mask), null);
+    return run(embed(inputIds), positions, KvView.uncached(mask), null);
+  }
+
+  /** The token embeddings [B, T, hidden] of ids [B, T], in the compute dtype. */
+  public NDArray embed(NDArray inputIds) {
+    return Aten.to(Aten.embedding(embedding, inputIds), computeDtype);
+  }
+
+  /**
+   * {@link #hidden} from input embeddings [B, T, hidden] instead of ids: a multimodal model puts
+   * image features among the token embeddings first (transformers' inputs_embeds).
+   */
+  public NDArray hiddenFromEmbeddings(NDArray embeddings, NDArray positions, AttentionMask mask) {
+    return run(Aten.to(embeddings, computeDtype), positions, KvView.uncached(mask), null);
   }
 
   /**
@@ -152,7 +165,7 @@ public final class CausalLm {
    */
   public List<NDArray> hiddenStates(NDArray inputIds, NDArray positions, AttentionMask mask) {
     List<NDArray> states = new ArrayList<>();
-    NDArray last = run(inputIds, positions, KvView.uncached(mask), states);
+    NDArray last = run(embed(inputIds), positions, KvView.uncached(mask), states);
     states.set(states.size() - 1, last);
     return states;
   }
@@ -163,8 +176,14 @@ public final class CausalLm {
    * hidden].
    */
   public NDArray hiddenCached(NDArray inputIds, long[] starts, KvCache cache, int firstSlot) {
-    NDManager manager = inputIds.getManager();
-    int tokens = (int) inputIds.getShape().get(1);
+    return hiddenCachedFromEmbeddings(embed(inputIds), starts, cache, firstSlot);
+  }
+
+  /** {@link #hiddenCached} from input embeddings [B, T, hidden] (see hiddenFromEmbeddings). */
+  public NDArray hiddenCachedFromEmbeddings(
+      NDArray embeddings, long[] starts, KvCache cache, int firstSlot) {
+    NDManager manager = embeddings.getManager();
+    int tokens = (int) embeddings.getShape().get(1);
     long[] positions = new long[starts.length * tokens];
     for (int b = 0; b < starts.length; b++) {
       for (int t = 0; t < tokens; t++) {
@@ -173,7 +192,11 @@ public final class CausalLm {
     }
     NDArray pos =
         Tensors.int64(manager, positions, new ai.djl.ndarray.types.Shape(starts.length, tokens));
-    return run(inputIds, pos, new CachedKvView(manager, cache, firstSlot, starts, tokens), null);
+    return run(
+        Aten.to(embeddings, computeDtype),
+        pos,
+        new CachedKvView(manager, cache, firstSlot, starts, tokens),
+        null);
   }
 
   /** Logits [.., vocab] in fp32 for final-normed hidden states. */
@@ -181,8 +204,34 @@ public final class CausalLm {
     return Aten.to(lmHead.apply(hidden), Dtype.F32);
   }
 
-  private NDArray run(NDArray inputIds, NDArray positions, KvView kv, List<NDArray> states) {
-    NDArray x = Aten.to(Aten.embedding(embedding, inputIds), computeDtype);
+  public int numLayers() {
+    return layers.size();
+  }
+
+  /**
+   * The pieces of {@link #hidden}, for running a forward pass layer by layer (sharded parameters,
+   * recomputation in backward): embed, then each layer under one {@link LayerContext}, then the
+   * final norm. Composed in that order they compute exactly what hidden() computes. This one: what
+   * every layer of one training pass shares (rotary tables and the attention mask).
+   */
+  public LayerContext context(NDArray positions, AttentionMask mask) {
+    long maxPosition = positions.max().getLong();
+    NDList cosSin = rope.cosSin(positions, maxPosition);
+    return new LayerContext(cosSin.get(0), cosSin.get(1), KvView.uncached(mask));
+  }
+
+  /** Decoder layer i on x. */
+  public NDArray layer(int i, NDArray x, LayerContext context) {
+    return layers.get(i).forward(x, context.cos(), context.sin(), context.kv(), i, backend);
+  }
+
+  /** The final norm: layer outputs to the hidden states logits() takes. */
+  public NDArray finalNorm(NDArray x) {
+    return finalNorm.apply(x);
+  }
+
+  private NDArray run(NDArray embedded, NDArray positions, KvView kv, List<NDArray> states) {
+    NDArray x = embedded;
     long maxPosition = positions.max().getLong();
     NDList cosSin = rope.cosSin(positions, maxPosition);
     for (int i = 0; i < layers.size(); i++) {

@@ -21,6 +21,15 @@ public final class LoadedModel implements AutoCloseable {
     this.checkpoint = checkpoint;
   }
 
+  /**
+   * A model built elsewhere from this checkpoint (e.g. the language model inside a LLaVA folder):
+   * closing it closes the manager, then the checkpoint.
+   */
+  public static LoadedModel of(
+      Path directory, CausalLm model, NDManager manager, Checkpoint checkpoint) {
+    return new LoadedModel(directory, model, manager, checkpoint);
+  }
+
   public Path directory() {
     return directory;
   }

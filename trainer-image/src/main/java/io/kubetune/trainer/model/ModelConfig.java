@@ -3,6 +3,7 @@ package io.kubetune.trainer.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubetune.trainer.io.JsonFiles;
 import io.kubetune.trainer.torch.Dtype;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,7 +49,12 @@ public record ModelConfig(
     if (!Files.exists(file)) {
       throw new NoSuchFileException(file + ": no config.json (not a HuggingFace model directory)");
     }
-    JsonNode node = JSON.readTree(file.toFile());
+    JsonNode node;
+    try {
+      node = JsonFiles.read(file);
+    } catch (JsonFiles.InvalidJsonException e) {
+      throw new ModelConfigException(e.getMessage());
+    }
     if (!(node instanceof ObjectNode obj)) {
       throw new ModelConfigException(file + ": not a JSON object");
     }
@@ -59,7 +65,8 @@ public record ModelConfig(
     }
   }
 
-  static ModelConfig parse(ObjectNode c) {
+  /** A config from config.json's object (e.g. a LLaVA config's text_config). */
+  public static ModelConfig parse(ObjectNode c) {
     Architecture arch = Architecture.forModelType(text(c, "model_type"));
     List<String> problems = ConfigKeys.problems(c, arch);
     if (!problems.isEmpty()) {

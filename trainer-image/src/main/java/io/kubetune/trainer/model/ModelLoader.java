@@ -50,7 +50,11 @@ public final class ModelLoader {
     }
   }
 
-  static CausalLm build(
+  /**
+   * The model of config from checkpoint's tensors (named as in a causal-LM folder), e.g. the
+   * language model inside a LLaVA checkpoint through a renaming view.
+   */
+  public static CausalLm build(
       NDManager manager, ModelConfig config, Checkpoint checkpoint, Options options)
       throws SafetensorsFormatException {
     WeightLayout layout = WeightLayout.of(config);

@@ -2,8 +2,8 @@ package io.kubetune.trainer.peft;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kubetune.api.LoraSpec;
+import io.kubetune.trainer.io.JsonFiles;
 import io.kubetune.trainer.weights.SafetensorsFile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,15 +30,29 @@ public final class AdapterFiles {
       throw new NoSuchFileException(
           dir + ": not a PEFT adapter (needs adapter_config.json and adapter_model.safetensors)");
     }
-    JsonNode c = new ObjectMapper().readTree(configFile.toFile());
+    JsonNode c;
+    try {
+      c = JsonFiles.read(configFile);
+    } catch (JsonFiles.InvalidJsonException e) {
+      throw new AdapterFormatException(e.getMessage());
+    }
     if (!"LORA".equals(c.path("peft_type").asText())) {
-      throw new IOException(configFile + ": peft_type " + c.path("peft_type") + " is not LORA");
+      throw new AdapterFormatException(
+          configFile + ": peft_type " + c.path("peft_type") + " is not LORA");
     }
     if (c.path("use_dora").asBoolean(false) || c.path("use_rslora").asBoolean(false)) {
-      throw new IOException(configFile + ": DoRA and rsLoRA adapters are not supported");
+      throw new AdapterFormatException(configFile + ": DoRA and rsLoRA adapters are not supported");
     }
     List<String> targets = new ArrayList<>();
     c.path("target_modules").forEach(n -> targets.add(n.asText()));
+    if (c.path("r").asInt() < 1 || c.path("lora_alpha").asDouble() <= 0) {
+      throw new AdapterFormatException(
+          configFile
+              + ": r and lora_alpha must be positive, got "
+              + c.path("r")
+              + " and "
+              + c.path("lora_alpha"));
+    }
     LoraSpec spec =
         new LoraSpec(
             c.path("r").asInt(),
@@ -50,7 +64,7 @@ public final class AdapterFiles {
       for (String name : weights.tensors().keySet()) {
         Matcher m = NAME.matcher(name);
         if (!m.matches()) {
-          throw new IOException(weightsFile + ": unexpected tensor '" + name + "'");
+          throw new AdapterFormatException(weightsFile + ": unexpected tensor '" + name + "'");
         }
         ai.djl.ndarray.NDArray[] pair =
             byModule.computeIfAbsent(m.group(1), k -> new ai.djl.ndarray.NDArray[2]);
@@ -61,7 +75,8 @@ public final class AdapterFiles {
     Map<String, LoraAdapters.Pair> pairs = new LinkedHashMap<>();
     for (var e : byModule.entrySet()) {
       if (e.getValue()[0] == null || e.getValue()[1] == null) {
-        throw new IOException(weightsFile + ": " + e.getKey() + " lacks lora_A or lora_B");
+        throw new AdapterFormatException(
+            weightsFile + ": " + e.getKey() + " lacks lora_A or lora_B");
       }
       pairs.put(e.getKey(), new LoraAdapters.Pair(e.getValue()[0], e.getValue()[1]));
     }

@@ -20,9 +20,12 @@ public record LoraLinear(Linear base, NDArray a, NDArray b, NDArray scaling, dou
   public NDArray apply(NDArray x) {
     var dtype = Aten.dtype(x);
     NDArray input = dropout > 0 ? Aten.dropout(x, dropout) : x;
-    NDArray update =
-        Aten.linear(Aten.linear(input, Aten.to(a, dtype), null), Aten.to(b, dtype), null);
-    return base.apply(x).add(update.mul(Aten.to(scaling, dtype)));
+    // the scaling goes onto lora_B [out, r] rather than onto the update [.., out]: the same
+    // product (exact for a power-of-two alpha / r), an elementwise pass over r * out weights
+    // instead of over every token's output
+    NDArray scaledB = Aten.to(b, dtype).mul(Aten.to(scaling, dtype));
+    NDArray update = Aten.linear(Aten.linear(input, Aten.to(a, dtype), null), scaledB, null);
+    return base.apply(x).add(update);
   }
 
   @Override

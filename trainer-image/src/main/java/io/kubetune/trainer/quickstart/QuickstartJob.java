@@ -53,6 +53,7 @@ public final class QuickstartJob {
         training,
         new CheckpointSpec(50, 1),
         new EvaluationSpec(List.of(PROMPT), null, 40, 32),
-        new OutputSpec("file://" + output.toAbsolutePath()));
+        new OutputSpec("file://" + output.toAbsolutePath()),
+        null);
   }
 }

@@ -15,6 +15,9 @@ import io.kubetune.trainer.torch.Dtype;
 import io.kubetune.trainer.train.CheckpointState;
 import io.kubetune.trainer.train.CheckpointStore;
 import io.kubetune.trainer.train.TrainableModel;
+import io.kubetune.trainer.vision.ImageProcessor;
+import io.kubetune.trainer.vision.LlavaSource;
+import io.kubetune.trainer.vision.LoadedLlava;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -51,18 +54,52 @@ public record RunModel(LoadedModel loaded, TrainableModel model, Optional<Restor
       CheckpointStore store,
       Optional<Path> checkpoint)
       throws IOException {
+    return load(manager, job, tokenizer, store, checkpoint, false);
+  }
+
+  /**
+   * @param sharded the trainable weights are about to be sharded (ZeRO-3 over several ranks), which
+   *     keeps its own fp32 copy of just its shard: full fine-tuning then maps the weights as stored
+   *     rather than converting the whole model to fp32 on every rank (the restored values are read
+   *     again, in fp32, by the engine)
+   */
+  public static RunModel load(
+      NDManager manager,
+      ResolvedJob job,
+      Tokenizer tokenizer,
+      CheckpointStore store,
+      Optional<Path> checkpoint,
+      boolean sharded)
+      throws IOException {
     TrainingJobSpec spec = job.spec();
     Dtype compute =
         spec.training().precision() == TrainingSpec.Precision.BF16 ? Dtype.BF16 : Dtype.F32;
-    Dtype weights = spec.method().type() == MethodSpec.Type.FULL ? Dtype.F32 : compute;
-    LoadedModel loaded =
-        ModelLoader.load(
-            manager,
-            job.modelDir(),
-            new ModelLoader.Options(weights, compute, new SdpaAttention()));
+    boolean full = spec.method().type() == MethodSpec.Type.FULL;
+    Dtype weights = full ? (sharded ? null : Dtype.F32) : compute;
+    ModelLoader.Options options = new ModelLoader.Options(weights, compute, new SdpaAttention());
+    Optional<LlavaSource> llava = llavaSource(job);
+    LoadedModel loaded;
+    LoadedLlava loadedLlava = null;
+    if (llava.isPresent()) {
+      loadedLlava = llava.get().load(manager, options, spec.training().seed());
+      loaded = loadedLlava.language();
+    } else {
+      if (spec.method().stage() != null || spec.method().trainsVisionTower()) {
+        throw new KubetuneException(
+            TrainerExitCodes.CONFIG_ERROR,
+            "method.stage: "
+                + job.modelDir()
+                + " has no vision tower (not a llava-hf folder, and model.visionTower is not set)");
+      }
+      loaded = ModelLoader.load(manager, job.modelDir(), options);
+    }
     try {
       checkVocabulary(tokenizer, loaded);
-      TrainableModel model = trainable(manager, spec, loaded);
+      TrainableModel model =
+          loadedLlava == null
+              ? trainable(manager, spec, loaded)
+              : TrainableModel.ofLlava(
+                  manager, spec, loadedLlava.model(), new ImageProcessor(loadedLlava.processor()));
       Optional<Restored> restored = Optional.empty();
       if (checkpoint.isPresent()) {
         Path dir = checkpoint.get();
@@ -88,6 +125,29 @@ public record RunModel(LoadedModel loaded, TrainableModel model, Optional<Restor
       loaded.close();
       throw e;
     }
+  }
+
+  /**
+   * The job's LLaVA (a llava-hf model.source, or model.source with model.visionTower), or empty for
+   * a text model.
+   *
+   * @throws KubetuneException CONFIG_ERROR when the folders do not make a LLaVA
+   */
+  public static Optional<LlavaSource> llavaSource(ResolvedJob job) {
+    try {
+      return LlavaSource.of(
+          job.modelDir(),
+          job.visionTowerDir().orElse(null),
+          job.spec().model().padImagesToSquare());
+    } catch (IOException e) {
+      throw new KubetuneException(TrainerExitCodes.CONFIG_ERROR, e.getMessage(), e);
+    }
+  }
+
+  /** The job's tokenizer: the model's, with {@code <image>} added for a new LLaVA. */
+  public static Tokenizer tokenizer(ResolvedJob job) throws IOException {
+    Optional<LlavaSource> llava = llavaSource(job);
+    return llava.isPresent() ? llava.get().tokenizer() : Tokenizer.load(job.modelDir());
   }
 
   private static TrainableModel trainable(

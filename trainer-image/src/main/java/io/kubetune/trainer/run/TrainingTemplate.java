@@ -1,9 +1,12 @@
 package io.kubetune.trainer.run;
 
 import io.kubetune.api.DatasetSpec;
+import io.kubetune.api.TrainerExitCodes;
 import io.kubetune.api.TrainingJobSpec;
 import io.kubetune.trainer.data.SampleEncoders;
+import io.kubetune.trainer.error.KubetuneException;
 import io.kubetune.trainer.tokenizer.ChatTemplate;
+import io.kubetune.trainer.tokenizer.ChatTemplateException;
 import io.kubetune.trainer.tokenizer.JinjaChatTemplate;
 import io.kubetune.trainer.tokenizer.Tokenizer;
 import io.kubetune.trainer.tokenizer.XTunerChatTemplate;
@@ -30,9 +33,16 @@ public record TrainingTemplate(String exportJinja, ChatTemplate renderer) {
             xtuner.get().toJinja(), XTunerChatTemplate.of(xtuner.get(), tokenizer));
       }
     }
-    return tokenizer.chatTemplate().isPresent()
-        ? new TrainingTemplate(null, JinjaChatTemplate.of(tokenizer))
-        : new TrainingTemplate(null, null);
+    if (tokenizer.chatTemplate().isEmpty()) {
+      return new TrainingTemplate(null, null);
+    }
+    try {
+      return new TrainingTemplate(null, JinjaChatTemplate.of(tokenizer));
+    } catch (ChatTemplateException e) {
+      throw new KubetuneException(
+          TrainerExitCodes.CONFIG_ERROR,
+          "model.source: the model's chat_template (tokenizer_config.json): " + e.getMessage());
+    }
   }
 
   /** The template's source text, to find its end-of-turn tokens. */

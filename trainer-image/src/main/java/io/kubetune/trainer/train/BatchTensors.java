@@ -4,16 +4,23 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.kubetune.trainer.data.Batch;
+import io.kubetune.trainer.data.EncodedSample;
 import io.kubetune.trainer.model.AttentionMask;
 import io.kubetune.trainer.torch.Tensors;
+import java.util.List;
 
 /**
  * A data batch as tensors: ids, labels and positions [B, T] int64, and the attention mask (plain
  * causal when every row holds one unpadded sample, which lets SDPA use its fastest kernel).
  */
-record BatchTensors(NDArray inputIds, NDArray labels, NDArray positions, AttentionMask mask) {
+public record BatchTensors(
+    NDArray inputIds,
+    NDArray labels,
+    NDArray positions,
+    AttentionMask mask,
+    List<EncodedSample.PlacedImage> images) {
 
-  static BatchTensors of(NDManager manager, Batch batch) {
+  public static BatchTensors of(NDManager manager, Batch batch) {
     Shape shape = new Shape(batch.rows(), batch.columns());
     boolean plain =
         batch.samples() == batch.rows() && batch.tokens() == batch.rows() * (long) batch.columns();
@@ -25,7 +32,8 @@ record BatchTensors(NDArray inputIds, NDArray labels, NDArray positions, Attenti
         int64(manager, batch.inputIds(), shape),
         int64(manager, batch.labels(), shape),
         int64(manager, batch.positionIds(), shape),
-        mask);
+        mask,
+        batch.images());
   }
 
   private static NDArray int64(NDManager manager, int[] flat, Shape shape) {

@@ -18,6 +18,9 @@ public interface TrainingListener {
 
   default void onCheckpoint(Path dir) {}
 
+  /** This rank's own figures, after each step (every rank of a job reports its own). */
+  default void onRankStep(RankFigures figures) {}
+
   /** A sampled reply to one of the spec's evaluation prompts. */
   default void onEvaluation(long step, String prompt, String reply) {}
 }

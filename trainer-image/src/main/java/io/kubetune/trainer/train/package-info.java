@@ -3,16 +3,18 @@
  * job.
  *
  * <p>One optimizer step ({@link io.kubetune.trainer.train.Trainer}): take gradientAccumulation
- * micro-batches from the data iterator; for each, re-seed dropout from (seed, step, micro-batch),
- * turn the batch into tensors ({@link io.kubetune.trainer.train.BatchTensors}), run the training
- * view of the {@link io.kubetune.trainer.train.TrainableModel} forward, take the summed
- * cross-entropy ({@link io.kubetune.trainer.train.CausalLmLoss}) divided by the step's total target
- * count, and backpropagate; then clip the global gradient norm ({@link
- * io.kubetune.trainer.train.GradientClipping}), update with {@link io.kubetune.trainer.train.AdamW}
- * at the {@link io.kubetune.trainer.train.LearningRateSchedule}'s rate, zero the gradients, and
- * tell the {@link io.kubetune.trainer.train.TrainingListener}s. On its cadence (and after the last
- * step) the loop writes a checkpoint ({@link io.kubetune.trainer.train.CheckpointStore}: trainable
- * tensors, optimizer moments, {@link io.kubetune.trainer.train.CheckpointState}) and answers the
+ * micro-batches (x the number of ranks) from the data iterator and hand them to the {@link
+ * io.kubetune.trainer.train.StepEngine} (the {@code zero} package's ZeroEngine, for one rank or
+ * many): for each micro-batch it re-seeds dropout, turns the batch into tensors ({@link
+ * io.kubetune.trainer.train.BatchTensors}), runs the training view of the {@link
+ * io.kubetune.trainer.train.TrainableModel} forward layer by layer, takes the summed cross-entropy
+ * ({@link io.kubetune.trainer.train.CausalLmLoss}) divided by the step's total target count, and
+ * backpropagates; then it clips the global gradient norm, updates with {@link
+ * io.kubetune.trainer.train.AdamW} at the {@link io.kubetune.trainer.train.LearningRateSchedule}'s
+ * rate, and the loop tells the {@link io.kubetune.trainer.train.TrainingListener}s. On its cadence
+ * (and after the last step) the loop writes a checkpoint ({@link
+ * io.kubetune.trainer.train.CheckpointStore}: every rank's shard of the trainable tensors and
+ * optimizer moments, a manifest, {@link io.kubetune.trainer.train.CheckpointState}) and answers the
  * evaluation prompts ({@link io.kubetune.trainer.train.ReplySampler}).
  *
  * <p>Everything that decides the numbers (the loss weighting, AdamW, the schedule, clipping)

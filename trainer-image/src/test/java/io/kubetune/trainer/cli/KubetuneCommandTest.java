@@ -79,4 +79,23 @@ class KubetuneCommandTest {
         .isEqualTo(66);
     assertThat(err.toString()).contains("--adapter " + dir.resolve("a") + ": no such folder");
   }
+
+  @Test
+  void chatImageNeedsALlavaAndAReadablePicture(@TempDir Path dir) throws Exception {
+    Path llava = Path.of("src/test/resources/fixtures/llava/model");
+    Path picture = Path.of("src/test/resources/fixtures/llava/images/a.png");
+    Path qwen2 = Path.of("src/test/resources/fixtures/models/qwen2");
+    assertThat(run("chat", "--model", qwen2.toString(), "--image", picture.toString()))
+        .isEqualTo(64);
+    assertThat(err.toString()).contains("--image: " + qwen2 + " is a text model");
+
+    err.getBuffer().setLength(0);
+    assertThat(run("chat", "--model", llava.toString(), "--image", "no/such.png")).isEqualTo(66);
+    assertThat(err.toString()).contains("--image: no such file: no/such.png");
+
+    err.getBuffer().setLength(0);
+    Path notes = Files.writeString(dir.resolve("notes.png"), "not a picture");
+    assertThat(run("chat", "--model", llava.toString(), "--image", notes.toString())).isEqualTo(65);
+    assertThat(err.toString()).contains(": not an image in a format kubetune reads");
+  }
 }

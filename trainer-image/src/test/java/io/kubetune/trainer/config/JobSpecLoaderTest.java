@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kubetune.api.DatasetSpec;
 import io.kubetune.api.MethodSpec;
+import io.kubetune.api.SourceUri;
 import io.kubetune.api.TrainerExitCodes;
 import io.kubetune.api.TrainingJobSpec;
 import io.kubetune.api.TrainingSpec;
@@ -240,7 +241,9 @@ class JobSpecLoaderTest {
         Arguments.of(
             "model:\n  source: http://example.com/m\ndatasets:\n  - source: pvc://data/x\n",
             "job.yaml:2:11: model.source: Invalid value: \"http://example.com/m\": model.source in"
-                + " body should match '^(file:///|pvc://[a-z0-9]([-a-z0-9.]*[a-z0-9])?(/|$))'"),
+                + " body should match '"
+                + SourceUri.SOURCE_PATTERN
+                + "'"),
         Arguments.of(
             "model:\n  source: pvc://models/../../etc\ndatasets:\n  - source: pvc://data/x\n",
             "job.yaml:2:11: model.source: Invalid value: \"pvc://models/../../etc\": the path must be"
@@ -254,7 +257,7 @@ class JobSpecLoaderTest {
         Arguments.of(
             MINIMAL + "    format: csv\n",
             "job.yaml:5:13: datasets[0].format: Unsupported value: \"csv\": supported values:"
-                + " \"alpaca\", \"openai\", \"sharegpt\", \"text\", \"xtuner\""
+                + " \"alpaca\", \"llava\", \"openai\", \"sharegpt\", \"text\", \"xtuner\""
                 + UNCHECKED),
         Arguments.of(
             MINIMAL + "    maxSamples: 0\n",
@@ -286,11 +289,9 @@ class JobSpecLoaderTest {
         Arguments.of(
             "apiVersion: kubetune.io/v1alpha1\nkind: FineTuneJob\nmetadata: {name: x}\nspec:\n"
                 + MINIMAL.indent(2)
-                + "  storage: {claimName: runs}\n  resources: {nodes: 2}\n",
-            "job.yaml:10:22: spec.resources.nodes: Invalid value: 2: spec.resources.nodes in body"
-                + " should be less than or equal to 1\n"
-                + "job.yaml:10:22: spec.resources.nodes: Invalid value: 2: multi-node training is not"
-                + " supported yet: resources.nodes must be 1"),
+                + "  storage: {claimName: runs}\n  resources: {nodes: 200}\n",
+            "job.yaml:10:22: spec.resources.nodes: Invalid value: 200: spec.resources.nodes in body"
+                + " should be less than or equal to 128"),
         Arguments.of(
             "kind: FineTuneJob\napiVersion: kubetune.io/v1alpha1\nmetadata: {name: x}\n",
             "job.yaml: spec: Required value" + UNCHECKED),

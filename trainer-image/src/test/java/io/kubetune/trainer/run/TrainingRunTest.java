@@ -21,6 +21,7 @@ import io.kubetune.trainer.model.ModelLoader;
 import io.kubetune.trainer.testing.Fixtures;
 import io.kubetune.trainer.tokenizer.XTunerTemplates;
 import io.kubetune.trainer.torch.Dtype;
+import io.kubetune.trainer.train.CheckpointReader;
 import io.kubetune.trainer.train.CheckpointState;
 import io.kubetune.trainer.train.CheckpointStore;
 import io.kubetune.trainer.train.TrainingListener;
@@ -29,7 +30,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -144,17 +147,17 @@ class TrainingRunTest {
         .endsWith(Path.of("step-00000004"));
     // the same seed gives the same weights, bit for bit
     assertSameTensors(
-        straight.resolve(STEP_4 + "trainable.safetensors"),
-        interrupted.resolve(STEP_4 + "trainable.safetensors"),
+        straight.resolve(STEP_4 + "rank-00000-of-00001.safetensors"),
+        interrupted.resolve(STEP_4 + "rank-00000-of-00001.safetensors"),
         0);
 
     TrainingRun.Outcome resumed = train(job("lora", interrupted, 6, 2), List.of());
 
     assertThat(resumed.resumed()).isTrue();
     assertThat(resumed.history()).hasSize(6);
-    for (String file : List.of("trainable.safetensors", "optimizer.safetensors")) {
-      assertSameTensors(straight.resolve(STEP_6 + file), interrupted.resolve(STEP_6 + file), 1e-6);
-    }
+    // parameters and both AdamW moments of every unit
+    String shard = "rank-00000-of-00001.safetensors";
+    assertSameTensors(straight.resolve(STEP_6 + shard), interrupted.resolve(STEP_6 + shard), 1e-6);
   }
 
   @Test
@@ -192,12 +195,75 @@ class TrainingRunTest {
     assertThat(adapterConfig.get("peft_type").asText()).isEqualTo("LORA");
     assertThat(adapterConfig.get("r").asInt()).isEqualTo(4);
     assertThat(adapterConfig.get("target_modules").toString()).contains("q_proj", "down_proj");
+    // a path PEFT and transformers can load the base from, not the spec's file:// URI
+    assertThat(adapterConfig.get("base_model_name_or_path").asText()).isEqualTo(MODEL.toString());
     JsonNode tokenizerConfig = json.readTree(out.resolve("hf/tokenizer_config.json").toFile());
     assertThat(tokenizerConfig.get("chat_template").asText())
         .contains("<|start_header_id|>")
         .isEqualTo(XTunerTemplates.LLAMA3_CHAT.toJinja());
     JsonNode generation = json.readTree(out.resolve("hf/generation_config.json").toFile());
     assertThat(generation.get("eos_token_id").toString()).contains("999"); // <|eot_id|>
+  }
+
+  /**
+   * A bf16-stored base: hf/ in the base's dtype (the default) is the merge rounded to bf16, which
+   * loses part of the update; output.mergeDtype fp32 writes the exact merge, which computes what
+   * base + adapter computes.
+   */
+  @Test
+  void mergeDtypeFp32WritesTheExactMergeOfABf16Base() throws Exception {
+    Path model = Fixtures.model("qwen2").toAbsolutePath();
+    String yaml =
+        """
+        model: {source: "file://%s"}
+        datasets: [{source: "file://%s", format: openai, template: qwen_chat}]
+        method: {type: lora, lora: {r: 4, alpha: 8, dropout: 0.0}}
+        training: {maxSteps: 2, microBatchSize: 2, learningRate: 0.01, maxLength: 64, seed: 3}
+        checkpoint: {everySteps: 2, keep: 1}
+        output: {path: "file://%s"%s}
+        """;
+    Path exact = dir.resolve("exact");
+    Path rounded = dir.resolve("rounded");
+    SourceResolver resolver = new SourceResolver(dir);
+    ResolvedJob fp32 =
+        new JobSpecLoader(resolver)
+            .load(
+                Files.writeString(
+                    dir.resolve("fp32.yaml"),
+                    yaml.formatted(model, DATA, exact, ", mergeDtype: fp32")));
+    ResolvedJob base =
+        new JobSpecLoader(resolver)
+            .load(
+                Files.writeString(
+                    dir.resolve("base.yaml"), yaml.formatted(model, DATA, rounded, "")));
+    train(fp32, List.of());
+    RunExport.fromCheckpoint(
+        manager, base, rounded, new CheckpointStore(exact, 1).latest().orElseThrow());
+
+    ObjectMapper json = new ObjectMapper();
+    assertThat(json.readTree(exact.resolve("hf/config.json").toFile()).get("torch_dtype").asText())
+        .isEqualTo("float32");
+    assertThat(
+            json.readTree(rounded.resolve("hf/config.json").toFile()).get("torch_dtype").asText())
+        .isEqualTo("bfloat16");
+    long[] ids = {10, 200, 31, 400, 997, 5};
+    float[] live;
+    try (LoadedChatModel adapted =
+        LoadedChatModel.load(manager, model, exact.resolve("adapter"), Dtype.F32)) {
+      live = logits(adapted.chat().model(), ids);
+    }
+    float[] exactLogits;
+    try (LoadedModel hf =
+        ModelLoader.load(manager, exact.resolve("hf"), ModelLoader.Options.fp32())) {
+      exactLogits = logits(hf.model(), ids);
+    }
+    float[] roundedLogits;
+    try (LoadedModel hf =
+        ModelLoader.load(manager, rounded.resolve("hf"), ModelLoader.Options.fp32())) {
+      roundedLogits = logits(hf.model(), ids);
+    }
+    assertThat(maxAbsDiff(exactLogits, live)).isLessThan(1e-4);
+    assertThat(maxAbsDiff(roundedLogits, live)).isGreaterThan(10 * maxAbsDiff(exactLogits, live));
   }
 
   @Test
@@ -210,20 +276,22 @@ class TrainingRunTest {
       assertThat(hf.config().tieWordEmbeddings()).isTrue();
     }
     // every weight of the export is the trained tensor of the last checkpoint (fp32 both sides)
-    assertSameTensors(
-        out.resolve("checkpoints/step-00000003/trainable.safetensors"),
-        out.resolve("hf/model.safetensors"),
-        0);
+    CheckpointStore store = new CheckpointStore(out, 5);
+    Path last = store.latest().orElseThrow();
     try (SafetensorsFile hf = SafetensorsFile.open(out.resolve("hf/model.safetensors"));
-        SafetensorsFile base = SafetensorsFile.open(MODEL.resolve("model.safetensors"))) {
+        SafetensorsFile base = SafetensorsFile.open(MODEL.resolve("model.safetensors"));
+        CheckpointReader checkpoint = store.reader(last)) {
+      assertThat(store.manifest(last).layout().places().keySet()).isEqualTo(hf.tensors().keySet());
+      Map<String, NDArray> trained = new LinkedHashMap<>();
+      for (String name : hf.tensors().keySet()) {
+        trained.put(name, manager.zeros(hf.load(manager, name).getShape()));
+      }
+      checkpoint.readNamed(trained, CheckpointStore.Field.PARAM);
       double change = 0;
       for (String name : base.tensors().keySet()) {
-        change =
-            Math.max(
-                change,
-                maxAbsDiff(
-                    hf.load(manager, name).toFloatArray(),
-                    base.load(manager, name).toFloatArray()));
+        float[] exported = hf.load(manager, name).toFloatArray();
+        assertThat(maxAbsDiff(exported, trained.get(name).toFloatArray())).as(name).isZero();
+        change = Math.max(change, maxAbsDiff(exported, base.load(manager, name).toFloatArray()));
       }
       assertThat(change).as("training changed the weights").isGreaterThan(1e-3);
     }
